@@ -1,0 +1,1 @@
+"""Engine, schema, migrations and queries: the only package that talks SQL."""

@@ -1,0 +1,1 @@
+"""Pure definitions and calculations: no Streamlit, no SQLAlchemy, no clock."""

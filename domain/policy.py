@@ -1,0 +1,60 @@
+"""The credit policy as data: bucket edges, KPI window, trend rule, payment-index table, freshness."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from domain.aging import DEFAULT_EDGES, Buckets
+from domain.behaviour import TrendRule
+from domain.kpis import PaymentIndexScale
+
+
+class PolicyError(ValueError):
+    """A policy document that is not valid."""
+
+
+@dataclass(frozen=True)
+class Policy:
+    bucket_edges: tuple[int, ...] = DEFAULT_EDGES
+    kpi_window_days: int = 90
+    ledger_freshness_days: int = 2
+    trend: TrendRule = field(default_factory=TrendRule)
+    payment_index: PaymentIndexScale = field(default_factory=PaymentIndexScale)
+
+    def __post_init__(self) -> None:
+        Buckets(self.bucket_edges)  # validates
+        if self.kpi_window_days <= 0:
+            raise PolicyError("kpi_window_days must be a positive number of days")
+        if self.ledger_freshness_days < 0:
+            raise PolicyError("ledger_freshness_days must not be negative")
+
+    @property
+    def buckets(self) -> Buckets:
+        return Buckets(self.bucket_edges)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["bucket_edges"] = list(self.bucket_edges)
+        d["payment_index"]["points"] = [list(p) for p in self.payment_index.points]
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Policy:
+        try:
+            base = cls()
+            pi = d.get("payment_index", {})
+            return cls(
+                bucket_edges=tuple(int(e) for e in d.get("bucket_edges", base.bucket_edges)),
+                kpi_window_days=int(d.get("kpi_window_days", base.kpi_window_days)),
+                ledger_freshness_days=int(d.get("ledger_freshness_days", base.ledger_freshness_days)),
+                trend=TrendRule(**d.get("trend", {})),
+                payment_index=PaymentIndexScale(
+                    points=tuple((int(a), int(b)) for a, b in pi.get("points", base.payment_index.points)),
+                    floor=int(pi.get("floor", base.payment_index.floor)),
+                    ceiling=int(pi.get("ceiling", base.payment_index.ceiling)),
+                    source=str(pi.get("source", base.payment_index.source)),
+                ),
+            )
+        except (TypeError, ValueError) as exc:
+            raise PolicyError(f"invalid policy: {exc}") from exc

@@ -1,0 +1,90 @@
+"""Shared fixtures: empty databases (SQLite / PostgreSQL), a headless chromium, pdftoppm.
+
+The fixtures hand out *empty* databases; creating the schema is the caller's job
+(data_access.migrate.upgrade(engine)).
+
+Without KREDITTVAKT_REQUIRE_ALL=1 a missing PostgreSQL / chromium / poppler skips the tests
+that need it; with it (as in .ci/run) they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+
+import pytest
+
+try:  # tests/ is a plain directory, put on sys.path by pytest's rootdir-relative conftest import
+    import infra
+except ImportError:  # ... unless tests/ has become a package
+    from tests import infra
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark tests by the fixtures they use, so `-m "not postgres and not browser"` works."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if names & {"pg_admin_url", "pg_url"}:
+            item.add_marker(pytest.mark.postgres)
+        if "browser" in names:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url() -> str:
+    url = infra.pg_admin_url()
+    if url is None:
+        infra.skip_or_fail(
+            f"PostgreSQL not reachable at {infra.DEFAULT_PG_ADMIN_URL}; set KREDITTVAKT_TEST_PG_URL"
+        )
+    return url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path}/kv.db"
+
+
+@pytest.fixture
+def pg_url(pg_admin_url: str) -> Iterator[str]:
+    url = infra.create_database(pg_admin_url)
+    try:
+        yield url
+    finally:
+        infra.drop_database(pg_admin_url, url)
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
+    ]
+)
+def db_url(request: pytest.FixtureRequest, tmp_path) -> str:
+    """A fresh, empty database URL of each engine (the test runs once per engine)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/kv.db"
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(infra.CHROMIUM):
+        infra.skip_or_fail("Debian chromium not installed: apt-get install chromium")
+    from playwright.sync_api import sync_playwright  # never `playwright install`: we use Debian's
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=infra.CHROMIUM, headless=True, args=infra.chromium_args())
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture(scope="session")
+def pdftoppm() -> str:
+    path = shutil.which("pdftoppm")
+    if path is None:
+        infra.skip_or_fail("poppler-utils not installed (pdftoppm missing): apt-get install poppler-utils")
+    return path
