@@ -47,6 +47,7 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_data_version")),
     )
+    op.execute("INSERT INTO data_version (id, version) VALUES (1, 0)")
     op.create_table(
         "fx_rates",
         sa.Column("currency", sa.String(length=3), nullable=False),
