@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 
 DEFAULT_EDGES: tuple[int, ...] = (30, 60, 90, 120)
@@ -76,3 +79,108 @@ def parse_edges(text: str) -> Buckets:
             raise BucketError(f"bucket edge '{p}' is not a positive whole number of days (e.g. 30,60,90,120)")
         edges.append(int(p))
     return Buckets(tuple(edges))
+
+
+@dataclass(frozen=True)
+class AgingCell:
+    """One SQL result row: what one customer holds in one bucket (amounts in base currency)."""
+
+    customer_id: int
+    bucket: int
+    amount: Decimal
+    count: int
+    unapplied_amount: Decimal
+    unapplied_count: int
+    open_invoices: int
+
+
+@dataclass(frozen=True)
+class CustomerAging:
+    customer_id: int
+    customer_ref: str
+    name: str
+    amounts: tuple[Decimal, ...]
+    counts: tuple[int, ...]
+    unapplied_amount: Decimal
+    unapplied_count: int
+    open_invoices: int
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.amounts, Decimal("0.00"))
+
+
+@dataclass(frozen=True)
+class AgingReport:
+    """Aging as of a date; every portfolio figure is the sum of the customer rows."""
+
+    as_of: date
+    basis: Basis
+    currency: str
+    buckets: Buckets
+    customers: tuple[CustomerAging, ...]
+
+    @property
+    def amounts(self) -> tuple[Decimal, ...]:
+        n = len(self.buckets.labels)
+        return tuple(sum((c.amounts[i] for c in self.customers), Decimal("0.00")) for i in range(n))
+
+    @property
+    def counts(self) -> tuple[int, ...]:
+        n = len(self.buckets.labels)
+        return tuple(sum(c.counts[i] for c in self.customers) for i in range(n))
+
+    @property
+    def total(self) -> Decimal:
+        return sum((c.total for c in self.customers), Decimal("0.00"))
+
+    @property
+    def current(self) -> Decimal:
+        return self.amounts[0]
+
+    @property
+    def unapplied_amount(self) -> Decimal:
+        return sum((c.unapplied_amount for c in self.customers), Decimal("0.00"))
+
+    @property
+    def unapplied_count(self) -> int:
+        return sum(c.unapplied_count for c in self.customers)
+
+    @property
+    def open_invoices(self) -> int:
+        return sum(c.open_invoices for c in self.customers)
+
+    @property
+    def customers_with_balance(self) -> int:
+        return sum(1 for c in self.customers if c.total > 0)
+
+
+def build_aging(
+    as_of: date,
+    basis: Basis,
+    currency: str,
+    buckets: Buckets,
+    cells: Iterable[AgingCell],
+    names: Mapping[int, tuple[str, str]],
+) -> AgingReport:
+    """Assemble SQL cells into customer rows (ordered by customer reference); `names` maps id -> (ref, name)."""
+    n = len(buckets.labels)
+    acc: dict[int, dict] = {}
+    for c in cells:
+        row = acc.setdefault(
+            c.customer_id,
+            {"amounts": [Decimal("0.00")] * n, "counts": [0] * n, "ua": Decimal("0.00"), "uc": 0, "oi": 0},
+        )
+        row["amounts"][c.bucket] += c.amount
+        row["counts"][c.bucket] += c.count
+        row["ua"] += c.unapplied_amount
+        row["uc"] += c.unapplied_count
+        row["oi"] += c.open_invoices
+    customers = [
+        CustomerAging(
+            cid, names[cid][0], names[cid][1], tuple(r["amounts"]), tuple(r["counts"]), r["ua"], r["uc"], r["oi"]
+        )
+        for cid, r in acc.items()
+    ]
+    customers.sort(key=lambda c: c.customer_ref)
+    return AgingReport(as_of, Basis(basis), currency, buckets, tuple(customers))

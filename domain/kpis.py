@@ -253,3 +253,24 @@ def compute_kpis(k: KpiInputs, scale: PaymentIndexScale | None = None) -> Kpis:
         credit_sales=k.credit_sales,
         ar_window_start=k.ar_window_start,
     )
+
+
+def group_roots(parent_of: Mapping[int, int | None]) -> dict[int, int]:
+    """Each customer's corporate group: its top-most ancestor (itself when it has no parent)."""
+    roots: dict[int, int] = {}
+    for cid in parent_of:
+        seen = {cid}
+        node = cid
+        while parent_of.get(node) is not None and parent_of[node] not in seen:
+            node = parent_of[node]  # type: ignore[assignment]
+            seen.add(node)
+        roots[cid] = node
+    return roots
+
+
+def group_balances(balances: Mapping[int, Decimal], roots: Mapping[int, int]) -> dict[int, Decimal]:
+    out: dict[int, Decimal] = {}
+    for cid, bal in balances.items():
+        g = roots.get(cid, cid)
+        out[g] = out.get(g, Decimal(0)) + bal
+    return out

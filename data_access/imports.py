@@ -1,0 +1,443 @@
+"""Canonical CSV imports: validate the whole file, then upsert in the caller's transaction, all or nothing."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, tuple_, update
+
+from data_access.ledger import (
+    base_currency,
+    bump_data_version,
+    customers_with_documents_named,
+    is_demo,
+    log_import,
+    rebuild_allocations,
+    set_setting,
+    utcnow,
+)
+from data_access.schema import LEDGER_TABLES, Base, Customer, FxRate, Invoice, Payment, WriteOff
+from domain.allocation import AllocationError
+from domain.canonical import FORMATS, FieldError, parse_row
+
+MAX_LISTED_ERRORS = 200
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # spreadsheet row: the header is row 1, the first data row is row 2
+    column: str
+    value: str
+    problem: str
+
+    def __str__(self) -> str:
+        where = f"row {self.row}" if self.row else "file"
+        col = f", column {self.column}" if self.column else ""
+        val = f" (value '{self.value}')" if self.value not in ("", None) else ""
+        return f"{where}{col}: {self.problem}{val}"
+
+
+class ImportFailed(ValueError):
+    """The file was rejected; nothing was written. `errors` lists every problem found."""
+
+    def __init__(self, kind: str, errors: list[RowError]):
+        self.kind = kind
+        self.errors = errors
+        more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
+        super().__init__(f"{kind} import rejected, nothing was written: {errors[0]}{more}")
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    rows: int
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    demo_removed: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        s = f"{self.kind}: {self.rows} rows, {self.inserted} inserted, {self.updated} updated"
+        if self.demo_removed:
+            s += " (demo data removed first; demo mode ended)"
+        return s
+
+
+def read_rows(kind: str, data: bytes) -> list[dict[str, str]]:
+    """Decode and split a canonical CSV; header problems raise ImportFailed."""
+    fmt = FORMATS[kind]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFailed(
+            kind, [RowError(0, "", "", f"the file is not UTF-8 (byte {exc.start}); save it as UTF-8")]
+        ) from exc
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ImportFailed(kind, [RowError(0, "", "", "the file is empty")]) from None
+    header = [h.strip() for h in header]
+    errors = []
+    missing = [c for c in fmt.required if c not in header]
+    if missing:
+        errors.append(RowError(1, ",".join(missing), "", f"missing required column(s): {', '.join(missing)}"))
+    unknown = [c for c in header if c not in fmt.columns]
+    if unknown:
+        errors.append(
+            RowError(
+                1, ",".join(unknown), "", f"unknown column(s) {', '.join(unknown)}; allowed: {', '.join(fmt.columns)}"
+            )
+        )
+    dupes = sorted({c for c in header if header.count(c) > 1})
+    if dupes:
+        errors.append(RowError(1, ",".join(dupes), "", "column(s) appear more than once"))
+    if errors:
+        raise ImportFailed(kind, errors)
+    rows = []
+    for n, values in enumerate(reader, start=2):
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) != len(header):
+            errors.append(RowError(n, "", "", f"has {len(values)} fields, the header has {len(header)}"))
+            continue
+        row = dict(zip(header, values, strict=True))
+        row["__row__"] = str(n)
+        rows.append(row)
+    if errors:
+        raise ImportFailed(kind, errors[:MAX_LISTED_ERRORS])
+    return rows
+
+
+def _parse_all(kind: str, rows: list[dict[str, str]], base: str) -> list[dict[str, Any]]:
+    fmt = FORMATS[kind]
+    parsed, errors, seen = [], [], {}
+    for row in rows:
+        n = int(row["__row__"])
+        try:
+            p = parse_row(kind, row, base)
+        except FieldError as exc:
+            errors.append(RowError(n, getattr(exc, "column", ""), getattr(exc, "value", ""), str(exc)))
+            continue
+        key = (p["currency"], p["date"]) if kind == "fx-rates" else p[fmt.key]
+        if key in seen:
+            col = "currency,date" if kind == "fx-rates" else fmt.key
+            errors.append(
+                RowError(
+                    n,
+                    col,
+                    str(key if kind != "fx-rates" else f"{key[0]} {key[1]}"),
+                    f"duplicate key, first seen in row {seen[key]}",
+                )
+            )
+            continue
+        seen[key] = n
+        p["__row__"] = n
+        parsed.append(p)
+    if errors:
+        raise ImportFailed(kind, errors[:MAX_LISTED_ERRORS])
+    return parsed
+
+
+def _chunks(seq, size=500):
+    seq = list(seq)
+    for i in range(0, len(seq), size):
+        yield seq[i : i + size]
+
+
+def _existing(conn: Connection, model, key_col, keys) -> dict:
+    out = {}
+    for chunk in _chunks(keys):
+        for r in conn.execute(select(model.__table__).where(key_col.in_(chunk))):
+            out[r._mapping[key_col.key]] = r
+    return out
+
+
+def _customer_ids(conn: Connection, refs) -> dict[str, int]:
+    out = {}
+    for chunk in _chunks(set(refs)):
+        out.update(
+            {
+                r.customer_ref: r.id
+                for r in conn.execute(
+                    select(Customer.customer_ref, Customer.id).where(Customer.customer_ref.in_(chunk))
+                )
+            }
+        )
+    return out
+
+
+def clear_ledger(conn: Connection) -> None:
+    """Delete every ledger row (used to remove demo data); policy, settings and logs stay."""
+    tables = {t.name: t for t in Base.metadata.sorted_tables}
+    conn.execute(update(Customer).values(parent_id=None))
+    for name in LEDGER_TABLES:
+        conn.execute(delete(tables[name]))
+
+
+def remove_demo_data(conn: Connection) -> bool:
+    """Remove the demo portfolio and end demo mode; False when not in demo mode."""
+    if not is_demo(conn):
+        return False
+    clear_ledger(conn)
+    set_setting(conn, "demo_mode", False)
+    bump_data_version(conn)
+    return True
+
+
+def _apply(conn: Connection, model, key_col, parsed, values_of, result: ImportResult) -> list:
+    """Insert new keys, update changed rows, count unchanged; returns the (old, new) value dicts that changed."""
+    existing = _existing(conn, model, key_col, [p[key_col.key] if key_col.key in p else None for p in parsed])
+    new_rows, changed = [], []
+    for p in parsed:
+        vals = values_of(p)
+        old = existing.get(vals[key_col.key])
+        if old is None:
+            new_rows.append(vals)
+            changed.append((None, vals))
+            continue
+        before = {k: old._mapping[k] for k in vals}
+        if before == vals:
+            result.unchanged += 1
+            continue
+        conn.execute(update(model).where(key_col == vals[key_col.key]).values(**vals))
+        result.updated += 1
+        changed.append((before, vals))
+    for chunk in _chunks(new_rows, 5000):
+        conn.execute(insert(model), chunk)
+    result.inserted += len(new_rows)
+    return changed
+
+
+def import_rows(conn: Connection, kind: str, parsed: list[dict[str, Any]]) -> ImportResult:
+    """Validate references and write; raises ImportFailed (the caller rolls back)."""
+    result = ImportResult(kind, len(parsed))
+    errors: list[RowError] = []
+    affected: set[int] = set()
+    if kind == "customers":
+        refs = {p["customer_ref"] for p in parsed}
+        known = _customer_ids(conn, {p["parent_ref"] for p in parsed if p["parent_ref"]})
+        for p in parsed:
+            if p["parent_ref"] and p["parent_ref"] not in refs and p["parent_ref"] not in known:
+                errors.append(RowError(p["__row__"], "parent_ref", p["parent_ref"], "unknown parent customer"))
+        if errors:
+            raise ImportFailed(kind, errors)
+        cols = (
+            "name",
+            "org_number",
+            "country",
+            "currency",
+            "payment_terms_days",
+            "credit_limit",
+            "insured_limit",
+            "status",
+            "segment",
+            "industry_code",
+            "affiliate",
+        )
+        changed = _apply(
+            conn,
+            Customer,
+            Customer.customer_ref,
+            parsed,
+            lambda p: {"customer_ref": p["customer_ref"], **{c: p[c] for c in cols}},
+            result,
+        )
+        touched = {new["customer_ref"] for _, new in changed}
+        ids = _customer_ids(conn, refs | {p["parent_ref"] for p in parsed if p["parent_ref"]})
+        current: dict[int, int | None] = {}
+        for chunk in _chunks(ids.values()):
+            current.update(
+                conn.execute(select(Customer.id, Customer.parent_id).where(Customer.id.in_(chunk))).tuples().all()
+            )
+        for p in parsed:
+            cid = ids[p["customer_ref"]]
+            want = ids[p["parent_ref"]] if p["parent_ref"] else None
+            if current[cid] != want:
+                conn.execute(update(Customer).where(Customer.id == cid).values(parent_id=want))
+                if p["customer_ref"] not in touched:  # only the parent link changed: an update
+                    result.unchanged -= 1
+                    result.updated += 1
+        _check_no_cycles(conn, kind)
+        return result
+    if kind == "fx-rates":
+        keys = [(p["currency"], p["date"]) for p in parsed]
+        existing = {}
+        for chunk in _chunks(keys):
+            for r in conn.execute(select(FxRate.__table__).where(tuple_(FxRate.currency, FxRate.rate_date).in_(chunk))):
+                existing[(r.currency, r.rate_date)] = r.rate
+        new = []
+        for p in parsed:
+            k = (p["currency"], p["date"])
+            if k not in existing:
+                new.append({"currency": k[0], "rate_date": k[1], "rate": p["rate"]})
+            elif existing[k] != p["rate"]:
+                conn.execute(
+                    update(FxRate).where(FxRate.currency == k[0], FxRate.rate_date == k[1]).values(rate=p["rate"])
+                )
+                result.updated += 1
+            else:
+                result.unchanged += 1
+        for chunk in _chunks(new, 5000):
+            conn.execute(insert(FxRate), chunk)
+        result.inserted = len(new)
+        return result
+
+    ids = _customer_ids(conn, {p["customer_ref"] for p in parsed if "customer_ref" in p})
+    for p in parsed:
+        if "customer_ref" in p and p["customer_ref"] not in ids:
+            errors.append(RowError(p["__row__"], "customer_ref", p["customer_ref"], "unknown customer"))
+    if errors:
+        raise ImportFailed(kind, errors[:MAX_LISTED_ERRORS])
+    if kind == "invoices":
+        changed = _apply(
+            conn,
+            Invoice,
+            Invoice.invoice_number,
+            parsed,
+            lambda p: {
+                "invoice_number": p["invoice_number"],
+                "customer_id": ids[p["customer_ref"]],
+                "kind": p["kind"],
+                "issue_date": p["issue_date"],
+                "due_date": p["due_date"],
+                "amount": p["amount"],
+                "currency": p["currency"],
+                "disputed_amount": p["disputed_amount"],
+                "credited_invoice": p["credited_invoice"],
+            },
+            result,
+        )
+        numbers = {new["invoice_number"] for _, new in changed}
+        affected |= customers_with_documents_named(conn, numbers)
+    elif kind == "payments":
+        changed = _apply(
+            conn,
+            Payment,
+            Payment.payment_ref,
+            parsed,
+            lambda p: {
+                "payment_ref": p["payment_ref"],
+                "customer_id": ids[p["customer_ref"]],
+                "payment_date": p["payment_date"],
+                "amount": p["amount"],
+                "currency": p["currency"],
+                "invoice_number": p["invoice_number"],
+            },
+            result,
+        )
+    elif kind == "write-offs":
+        invoices = _existing(conn, Invoice, Invoice.invoice_number, {p["invoice_number"] for p in parsed})
+        for p in parsed:
+            inv = invoices.get(p["invoice_number"])
+            if inv is None or inv.kind != "invoice":
+                errors.append(RowError(p["__row__"], "invoice_number", p["invoice_number"], "unknown invoice"))
+        if errors:
+            raise ImportFailed(kind, errors[:MAX_LISTED_ERRORS])
+        changed = _apply(
+            conn,
+            WriteOff,
+            WriteOff.write_off_ref,
+            parsed,
+            lambda p: {
+                "write_off_ref": p["write_off_ref"],
+                "invoice_id": invoices[p["invoice_number"]].id,
+                "customer_id": invoices[p["invoice_number"]].customer_id,
+                "write_off_date": p["date"],
+                "amount": p["amount"],
+                "reason": p["reason"],
+            },
+            result,
+        )
+    else:
+        raise ValueError(f"unknown import kind '{kind}'")
+    for old, new in changed:
+        affected.add(new["customer_id"])
+        if old is not None:
+            affected.add(old["customer_id"])
+    try:
+        rebuild_allocations(conn, affected)
+    except AllocationError as exc:
+        raise ImportFailed(kind, [RowError(0, "", "", str(exc))]) from exc
+    return result
+
+
+def _check_no_cycles(conn: Connection, kind: str) -> None:
+    from domain.kpis import group_roots
+
+    parents = dict(conn.execute(select(Customer.id, Customer.parent_id)).tuples().all())
+    roots = group_roots(parents)
+    for cid, root in roots.items():
+        if parents.get(root) is not None:  # the walk stopped on a cycle
+            ref = conn.execute(select(Customer.customer_ref).where(Customer.id == cid)).scalar_one()
+            raise ImportFailed(kind, [RowError(0, "parent_ref", ref, "parent links form a cycle")])
+
+
+def import_file(
+    conn: Connection, kind: str, data: bytes, file_name: str | None = None, source: str = "ledger"
+) -> ImportResult:
+    """Validate and import one canonical file in the caller's transaction; logs it and bumps the data version.
+
+    The first real import removes the demo portfolio (demo mode ends). On ImportFailed the caller must roll
+    back; `log_failed_import` records the rejection in a transaction of its own.
+    """
+    if kind not in FORMATS:
+        raise ValueError(f"unknown import kind '{kind}'; choose one of {', '.join(FORMATS)}")
+    started = utcnow()
+    rows = read_rows(kind, data)
+    base = base_currency(conn)
+    parsed = _parse_all(kind, rows, base)
+    demo_removed = remove_demo_data(conn)
+    result = import_rows(conn, kind, parsed)
+    result.demo_removed = demo_removed
+    log_import(
+        conn,
+        kind=kind,
+        source=source,
+        file_name=file_name,
+        file_sha256=hashlib.sha256(data).hexdigest(),
+        rows=result.rows,
+        inserted=result.inserted,
+        updated=result.updated,
+        status="ok",
+        message=result.summary(),
+        started_at=started,
+    )
+    bump_data_version(conn)
+    return result
+
+
+def log_failed_import(
+    conn: Connection,
+    kind: str,
+    data: bytes,
+    file_name: str | None,
+    error: Exception,
+    started_at: datetime,
+    source: str = "ledger",
+) -> None:
+    log_import(
+        conn,
+        kind=kind,
+        source=source,
+        file_name=file_name,
+        file_sha256=hashlib.sha256(data).hexdigest(),
+        rows=0,
+        inserted=0,
+        updated=0,
+        status="failed",
+        message=str(error),
+        started_at=started_at,
+    )
+    bump_data_version(conn)
+
+
+def import_path(conn: Connection, kind: str, path: Path) -> ImportResult:
+    return import_file(conn, kind, Path(path).read_bytes(), Path(path).name)

@@ -1,0 +1,281 @@
+"""Write-side helpers shared by imports and the demo seeder: data version, settings, policy store,
+import log and the allocation rebuild. Every function takes a Connection; the caller owns the transaction."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, delete, func, insert, or_, select, update
+
+from data_access.schema import (
+    Allocation,
+    DataVersion,
+    ImportLog,
+    Invoice,
+    Payment,
+    PolicyVersion,
+    Setting,
+    WriteOff,
+)
+from domain.allocation import CreditDoc, InvoiceDoc, allocate
+from domain.company import CompanyProfile
+from domain.policy import Policy
+
+ALLOCATIONS = Allocation.__table__
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def bump_data_version(conn: Connection) -> int:
+    """Every write calls this inside its transaction, so caches keyed on the version refresh on commit."""
+    conn.execute(
+        update(DataVersion).where(DataVersion.id == 1).values(version=DataVersion.version + 1, updated_at=utcnow())
+    )
+    return data_version(conn)
+
+
+def data_version(conn: Connection) -> int:
+    return int(conn.execute(select(DataVersion.version).where(DataVersion.id == 1)).scalar_one())
+
+
+def get_setting(conn: Connection, key: str, default=None):
+    raw = conn.execute(select(Setting.value).where(Setting.key == key)).scalar_one_or_none()
+    return default if raw is None else json.loads(raw)
+
+
+def set_setting(conn: Connection, key: str, value) -> None:
+    raw = json.dumps(value, sort_keys=True)
+    if conn.execute(select(Setting.key).where(Setting.key == key)).first():
+        conn.execute(update(Setting).where(Setting.key == key).values(value=raw))
+    else:
+        conn.execute(insert(Setting).values(key=key, value=raw))
+
+
+def is_demo(conn: Connection) -> bool:
+    return bool(get_setting(conn, "demo_mode", False))
+
+
+def company_profile(conn: Connection) -> CompanyProfile:
+    return CompanyProfile.from_dict(get_setting(conn, "company_profile", {}))
+
+
+def save_company_profile(conn: Connection, profile: CompanyProfile) -> None:
+    set_setting(conn, "company_profile", profile.to_dict())
+    bump_data_version(conn)
+
+
+def base_currency(conn: Connection) -> str:
+    return company_profile(conn).base_currency
+
+
+# --- policy store -----------------------------------------------------------------------------
+
+
+def active_policy(conn: Connection) -> Policy:
+    """The latest policy version, or the built-in defaults when none was saved yet."""
+    body = conn.execute(select(PolicyVersion.body).order_by(PolicyVersion.version.desc()).limit(1)).scalar()
+    return Policy() if body is None else Policy.from_dict(json.loads(body))
+
+
+def save_policy(conn: Connection, policy: Policy, author: str, comment: str | None = None) -> int:
+    """Store a new version (never overwrite); returns its number."""
+    latest = conn.execute(select(func.max(PolicyVersion.version))).scalar() or 0
+    version = latest + 1
+    conn.execute(
+        insert(PolicyVersion).values(
+            version=version,
+            created_at=utcnow(),
+            author=author,
+            comment=comment,
+            body=json.dumps(policy.to_dict(), sort_keys=True),
+        )
+    )
+    bump_data_version(conn)
+    return version
+
+
+# --- import log -------------------------------------------------------------------------------
+
+
+def log_import(
+    conn: Connection,
+    *,
+    kind: str,
+    source: str,
+    file_name: str | None,
+    file_sha256: str | None,
+    rows: int,
+    inserted: int,
+    updated: int,
+    status: str,
+    message: str | None,
+    started_at: datetime,
+) -> None:
+    conn.execute(
+        insert(ImportLog).values(
+            kind=kind,
+            source=source,
+            file_name=file_name,
+            file_sha256=file_sha256,
+            rows=rows,
+            inserted=inserted,
+            updated=updated,
+            status=status,
+            message=message,
+            started_at=started_at,
+            finished_at=utcnow(),
+        )
+    )
+
+
+# --- allocations ------------------------------------------------------------------------------
+
+
+def rebuild_allocations(conn: Connection, customer_ids: Iterable[int] | None = None) -> int:
+    """Recompute the allocations of the given customers (all when None) from their documents.
+
+    Raises domain.allocation.AllocationError for a document that cannot be allocated; the caller's
+    transaction then rolls back whole.
+    """
+    ids = None if customer_ids is None else sorted(set(customer_ids))
+    if ids is not None and not ids:
+        return 0
+
+    def scoped(col):
+        return True if ids is None else col.in_(ids)
+
+    inv_rows = conn.execute(
+        select(
+            Invoice.id,
+            Invoice.invoice_number,
+            Invoice.customer_id,
+            Invoice.currency,
+            Invoice.issue_date,
+            Invoice.amount,
+            Invoice.kind,
+            Invoice.credited_invoice,
+        ).where(scoped(Invoice.customer_id))
+    ).all()
+    pay_rows = conn.execute(
+        select(
+            Payment.id,
+            Payment.payment_ref,
+            Payment.customer_id,
+            Payment.currency,
+            Payment.payment_date,
+            Payment.amount,
+            Payment.invoice_number,
+        ).where(scoped(Payment.customer_id))
+    ).all()
+    wo_rows = conn.execute(
+        select(
+            WriteOff.id,
+            WriteOff.write_off_ref,
+            WriteOff.customer_id,
+            Invoice.currency,
+            WriteOff.write_off_date,
+            WriteOff.amount,
+            Invoice.invoice_number,
+        )
+        .join(Invoice, Invoice.id == WriteOff.invoice_id)
+        .where(scoped(WriteOff.customer_id))
+    ).all()
+    credits_by_customer: dict[int, list[CreditDoc]] = defaultdict(list)
+    for r in inv_rows:
+        if r.kind == "credit_note":
+            credits_by_customer[r.customer_id].append(
+                CreditDoc(
+                    "credit_note",
+                    r.id,
+                    r.invoice_number,
+                    r.customer_id,
+                    r.currency,
+                    r.issue_date,
+                    -r.amount,
+                    r.credited_invoice,
+                )
+            )
+    for r in pay_rows:
+        credits_by_customer[r.customer_id].append(
+            CreditDoc(
+                "payment", r.id, r.payment_ref, r.customer_id, r.currency, r.payment_date, r.amount, r.invoice_number
+            )
+        )
+    for r in wo_rows:
+        credits_by_customer[r.customer_id].append(
+            CreditDoc(
+                "write_off",
+                r.id,
+                r.write_off_ref,
+                r.customer_id,
+                r.currency,
+                r.write_off_date,
+                r.amount,
+                r.invoice_number,
+            )
+        )
+    invoices_by_number = {
+        r.invoice_number: InvoiceDoc(r.id, r.invoice_number, r.customer_id, r.currency, r.issue_date, r.amount)
+        for r in inv_rows
+        if r.kind == "invoice"
+    }
+    # Credits may name an invoice outside the scope (another customer's): load those so the error is precise.
+    named = {c.invoice_number for cs in credits_by_customer.values() for c in cs if c.invoice_number}
+    missing = sorted(named - set(invoices_by_number))
+    for chunk_start in range(0, len(missing), 500):
+        chunk = missing[chunk_start : chunk_start + 500]
+        for r in conn.execute(
+            select(
+                Invoice.id,
+                Invoice.invoice_number,
+                Invoice.customer_id,
+                Invoice.currency,
+                Invoice.issue_date,
+                Invoice.amount,
+            ).where(Invoice.invoice_number.in_(chunk), Invoice.kind == "invoice")
+        ):
+            invoices_by_number[r.invoice_number] = InvoiceDoc(
+                r.id, r.invoice_number, r.customer_id, r.currency, r.issue_date, r.amount
+            )
+    allocations = allocate(invoices_by_number.values(), [c for cs in credits_by_customer.values() for c in cs])
+    if ids is None:
+        conn.execute(delete(Allocation))
+    else:
+        conn.execute(delete(Allocation).where(Allocation.customer_id.in_(ids)))
+    customer_of = {i.id: i.customer_id for i in invoices_by_number.values()}
+    rows = [allocation_row(a, customer_of[a.invoice_id]) for a in allocations]
+    insert_allocations(conn, rows)
+    return len(rows)
+
+
+def allocation_row(a, customer_id: int) -> dict:
+    return {
+        "invoice_id": a.invoice_id,
+        "customer_id": customer_id,
+        "alloc_date": a.alloc_date,
+        "amount": a.amount,
+        "payment_id": a.source_id if a.kind == "payment" else None,
+        "credit_note_id": a.source_id if a.kind == "credit_note" else None,
+        "write_off_id": a.source_id if a.kind == "write_off" else None,
+    }
+
+
+def insert_allocations(conn: Connection, rows: list[dict], chunk: int = 20_000) -> None:
+    for i in range(0, len(rows), chunk):
+        conn.execute(insert(ALLOCATIONS), rows[i : i + chunk])
+
+
+def customers_with_documents_named(conn: Connection, numbers: Iterable[str]) -> set[int]:
+    """Customers whose credits name any of these invoice numbers (their allocations must be rebuilt too)."""
+    nums = sorted(set(numbers))
+    out: set[int] = set()
+    for i in range(0, len(nums), 500):
+        chunk = nums[i : i + 500]
+        out.update(conn.execute(select(Payment.customer_id).where(Payment.invoice_number.in_(chunk))).scalars())
+        out.update(conn.execute(select(Invoice.customer_id).where(or_(Invoice.credited_invoice.in_(chunk)))).scalars())
+    return out

@@ -1,0 +1,301 @@
+"""The canonical CSV formats: columns, and strict parsing of one row into typed values."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from domain.fx import is_currency_code
+from domain.identifiers import COUNTRIES, OrgNumberError, normalise_org_number
+from domain.money import MoneyError, parse_amount
+
+MAX_AMOUNT = Decimal("500000000.00")  # per document; keeps every converted product exact in 64-bit SQL integers
+MAX_RATE = Decimal("180")
+STATUSES = ("active", "credit_hold", "prepayment_only")
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_NACE = re.compile(r"^\d{2}(\.\d{1,2}){0,2}$")
+
+
+@dataclass(frozen=True)
+class Format:
+    kind: str
+    key: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.required + self.optional
+
+
+FORMATS: dict[str, Format] = {
+    "customers": Format(
+        "customers",
+        "customer_ref",
+        ("customer_ref", "name"),
+        (
+            "org_number",
+            "country",
+            "currency",
+            "payment_terms_days",
+            "credit_limit",
+            "insured_limit",
+            "status",
+            "segment",
+            "industry_code",
+            "parent_ref",
+            "affiliate",
+        ),
+    ),
+    "invoices": Format(
+        "invoices",
+        "invoice_number",
+        ("invoice_number", "customer_ref", "issue_date", "due_date", "amount", "currency"),
+        ("kind", "credited_invoice", "disputed_amount"),
+    ),
+    "payments": Format(
+        "payments",
+        "payment_ref",
+        ("payment_ref", "customer_ref", "payment_date", "amount", "currency"),
+        ("invoice_number",),
+    ),
+    "write-offs": Format(
+        "write-offs", "write_off_ref", ("write_off_ref", "invoice_number", "date", "amount"), ("reason",)
+    ),
+    "fx-rates": Format("fx-rates", "currency+date", ("date", "currency", "rate"), ("unit",)),
+}
+
+
+class FieldError(ValueError):
+    """One value that does not parse; the importer adds the row and column."""
+
+
+def parse_date(v: str) -> date:
+    s = v.strip()
+    if not _ISO.match(s):
+        raise FieldError(f"'{v}' is not an ISO date (YYYY-MM-DD)")
+    try:
+        return date.fromisoformat(s)
+    except ValueError as exc:
+        raise FieldError(f"'{v}' is not a valid date") from exc
+
+
+def parse_money(v: str, *, allow_negative: bool = True) -> Decimal:
+    try:
+        d = parse_amount(v)
+    except MoneyError as exc:
+        raise FieldError(str(exc)) from exc
+    if abs(d) > MAX_AMOUNT:
+        raise FieldError(f"{v} exceeds the largest supported amount per document ({MAX_AMOUNT})")
+    if not allow_negative and d < 0:
+        raise FieldError(f"{v} must not be negative")
+    return d
+
+
+def parse_int(v: str, *, minimum: int = 0) -> int:
+    s = v.strip()
+    if not re.fullmatch(r"-?\d+", s):
+        raise FieldError(f"'{v}' is not a whole number")
+    n = int(s)
+    if n < minimum:
+        raise FieldError(f"{n} is below the minimum {minimum}")
+    return n
+
+
+def parse_currency(v: str) -> str:
+    s = v.strip()
+    if not is_currency_code(s):
+        raise FieldError(f"'{v}' is not a three-letter upper-case currency code (e.g. NOK, EUR)")
+    return s
+
+
+def parse_bool(v: str) -> bool:
+    s = v.strip().lower()
+    if s in ("true", "1", "yes"):
+        return True
+    if s in ("false", "0", "no", ""):
+        return False
+    raise FieldError(f"'{v}' is not true/false")
+
+
+def parse_rate(v: str) -> Decimal:
+    s = v.strip()
+    try:
+        d = Decimal(s)
+    except InvalidOperation as exc:
+        raise FieldError(f"'{v}' is not a number") from exc
+    if not d.is_finite() or d <= 0:
+        raise FieldError(f"'{v}' must be a positive number")
+    return d
+
+
+def _req(row: dict[str, str], col: str) -> str:
+    v = (row.get(col) or "").strip()
+    if not v:
+        raise FieldError("is required")
+    return v
+
+
+def _opt(row: dict[str, str], col: str) -> str | None:
+    v = (row.get(col) or "").strip()
+    return v or None
+
+
+def parse_row(kind: str, row: dict[str, str], base_currency: str) -> dict[str, Any]:
+    """Typed values of one canonical row; raises FieldError tagged with the column via `.column`."""
+    out: dict[str, Any] = {}
+
+    def field(col, fn):
+        try:
+            out[col] = fn()
+        except FieldError as exc:
+            exc.column = col  # type: ignore[attr-defined]
+            exc.value = row.get(col, "")  # type: ignore[attr-defined]
+            raise
+
+    if kind == "customers":
+        field("customer_ref", lambda: _req(row, "customer_ref"))
+        field("name", lambda: _req(row, "name"))
+        field("country", lambda: _country(_opt(row, "country")))
+        field("org_number", lambda: _org(out["country"], _opt(row, "org_number")))
+        field("currency", lambda: parse_currency(_opt(row, "currency") or base_currency))
+        field("payment_terms_days", lambda: parse_int(_opt(row, "payment_terms_days") or "30"))
+        field("credit_limit", lambda: _opt_money(row, "credit_limit"))
+        field("insured_limit", lambda: _opt_money(row, "insured_limit"))
+        field("status", lambda: _status(_opt(row, "status") or "active"))
+        field("segment", lambda: _opt(row, "segment"))
+        field("industry_code", lambda: _nace(_opt(row, "industry_code")))
+        field("parent_ref", lambda: _opt(row, "parent_ref"))
+        field("affiliate", lambda: parse_bool(row.get("affiliate") or ""))
+        if out["parent_ref"] == out["customer_ref"]:
+            e = FieldError("a customer cannot be its own parent")
+            e.column, e.value = "parent_ref", out["parent_ref"]  # type: ignore[attr-defined]
+            raise e
+    elif kind == "invoices":
+        field("invoice_number", lambda: _req(row, "invoice_number"))
+        field("customer_ref", lambda: _req(row, "customer_ref"))
+        field("kind", lambda: _doc_kind(_opt(row, "kind") or "invoice"))
+        field("issue_date", lambda: parse_date(_req(row, "issue_date")))
+        is_cn = out["kind"] == "credit_note"
+        field("due_date", lambda: parse_date(_opt(row, "due_date") or (row["issue_date"] if is_cn else "")))
+        field("amount", lambda: _signed_amount(_req(row, "amount"), is_cn))
+        field("currency", lambda: parse_currency(_req(row, "currency")))
+        field("credited_invoice", lambda: _credited(_opt(row, "credited_invoice"), is_cn))
+        field("disputed_amount", lambda: _disputed(_opt(row, "disputed_amount"), out["amount"]))
+        if out["due_date"] < out["issue_date"]:
+            e = FieldError(f"due date {out['due_date']} is before the issue date {out['issue_date']}")
+            e.column, e.value = "due_date", row.get("due_date", "")  # type: ignore[attr-defined]
+            raise e
+    elif kind == "payments":
+        field("payment_ref", lambda: _req(row, "payment_ref"))
+        field("customer_ref", lambda: _req(row, "customer_ref"))
+        field("payment_date", lambda: parse_date(_req(row, "payment_date")))
+        field("amount", lambda: _positive(_req(row, "amount")))
+        field("currency", lambda: parse_currency(_req(row, "currency")))
+        field("invoice_number", lambda: _opt(row, "invoice_number"))
+    elif kind == "write-offs":
+        field("write_off_ref", lambda: _req(row, "write_off_ref"))
+        field("invoice_number", lambda: _req(row, "invoice_number"))
+        field("date", lambda: parse_date(_req(row, "date")))
+        field("amount", lambda: _positive(_req(row, "amount")))
+        field("reason", lambda: _opt(row, "reason"))
+    elif kind == "fx-rates":
+        field("date", lambda: parse_date(_req(row, "date")))
+        field("currency", lambda: parse_currency(_req(row, "currency")))
+        field("unit", lambda: parse_int(_opt(row, "unit") or "1", minimum=1))
+        field("rate", lambda: _rate(_req(row, "rate"), out["unit"]))
+        if out["currency"] == base_currency:
+            e = FieldError(f"{base_currency} is the base currency; it needs no rate")
+            e.column, e.value = "currency", out["currency"]  # type: ignore[attr-defined]
+            raise e
+    else:
+        raise ValueError(f"unknown import kind '{kind}'")
+    return out
+
+
+def _country(v: str | None) -> str | None:
+    if v is None:
+        return None
+    s = v.strip().upper()
+    if not re.fullmatch(r"[A-Z]{2}", s):
+        raise FieldError(f"'{v}' is not a two-letter country code")
+    return s
+
+
+def _org(country: str | None, v: str | None) -> str | None:
+    if v is None:
+        return None
+    if country is None:
+        raise FieldError("an organisation number needs a country to be checked")
+    if country not in COUNTRIES:
+        return v.strip()
+    try:
+        return normalise_org_number(country, v)
+    except OrgNumberError as exc:
+        raise FieldError(str(exc)) from exc
+
+
+def _opt_money(row: dict[str, str], col: str) -> Decimal | None:
+    v = _opt(row, col)
+    return None if v is None else parse_money(v, allow_negative=False)
+
+
+def _status(v: str) -> str:
+    if v not in STATUSES:
+        raise FieldError(f"'{v}' is not one of {', '.join(STATUSES)}")
+    return v
+
+
+def _nace(v: str | None) -> str | None:
+    if v is not None and not _NACE.match(v):
+        raise FieldError(f"'{v}' is not a NACE code (e.g. 46.90)")
+    return v
+
+
+def _doc_kind(v: str) -> str:
+    if v not in ("invoice", "credit_note"):
+        raise FieldError(f"'{v}' is not 'invoice' or 'credit_note'")
+    return v
+
+
+def _signed_amount(v: str, is_credit_note: bool) -> Decimal:
+    d = parse_money(v)
+    if is_credit_note and d >= 0:
+        raise FieldError(f"a credit note needs a negative amount, not {v}")
+    if not is_credit_note and d <= 0:
+        raise FieldError(f"an invoice needs a positive amount, not {v} (use kind=credit_note for credits)")
+    return d
+
+
+def _positive(v: str) -> Decimal:
+    d = parse_money(v)
+    if d <= 0:
+        raise FieldError(f"{v} must be a positive amount")
+    return d
+
+
+def _credited(v: str | None, is_credit_note: bool) -> str | None:
+    if v is not None and not is_credit_note:
+        raise FieldError("only a credit note can name a credited invoice")
+    return v
+
+
+def _disputed(v: str | None, amount: Decimal) -> Decimal:
+    if v is None:
+        return Decimal("0.00")
+    d = parse_money(v, allow_negative=False)
+    if d > abs(amount):
+        raise FieldError(f"disputed amount {d} exceeds the document amount {abs(amount)}")
+    return d
+
+
+def _rate(v: str, unit: int) -> Decimal:
+    d = parse_rate(v) / unit
+    if d != d.quantize(Decimal("0.000001")):
+        raise FieldError(f"rate {v} per {unit} has more than 6 decimals per unit")
+    if d > MAX_RATE:
+        raise FieldError(f"rate {d} per unit exceeds the supported maximum {MAX_RATE}")
+    return d.quantize(Decimal("0.000001"))
