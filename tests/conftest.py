@@ -35,9 +35,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def pg_admin_url() -> str:
     url = infra.pg_admin_url()
     if url is None:
-        infra.skip_or_fail(
-            f"PostgreSQL not reachable at {infra.DEFAULT_PG_ADMIN_URL}; set KREDITTVAKT_TEST_PG_URL"
-        )
+        infra.skip_or_fail(f"PostgreSQL not reachable at {infra.DEFAULT_PG_ADMIN_URL}; set KREDITTVAKT_TEST_PG_URL")
     return url
 
 

@@ -204,8 +204,7 @@ class StreamlitServer:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(
-                    f"streamlit exited with code {self.proc.returncode} before becoming healthy\n"
-                    f"{self.log_tail()}"
+                    f"streamlit exited with code {self.proc.returncode} before becoming healthy\n{self.log_tail()}"
                 )
             try:
                 with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as resp:
@@ -214,9 +213,7 @@ class StreamlitServer:
             except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
                 pass
             time.sleep(0.2)
-        raise RuntimeError(
-            f"streamlit not healthy on {self.url} after {self.startup_timeout:.0f} s\n{self.log_tail()}"
-        )
+        raise RuntimeError(f"streamlit not healthy on {self.url} after {self.startup_timeout:.0f} s\n{self.log_tail()}")
 
     def log_tail(self, lines: int = 40) -> str:
         try:

@@ -27,9 +27,7 @@ def _database_exists(admin_url: str, name: str) -> bool:
     try:
         with engine.connect() as conn:
             return bool(
-                conn.execute(
-                    sa.text("SELECT count(*) FROM pg_database WHERE datname = :n"), {"n": name}
-                ).scalar()
+                conn.execute(sa.text("SELECT count(*) FROM pg_database WHERE datname = :n"), {"n": name}).scalar()
             )
     finally:
         engine.dispose()
@@ -179,9 +177,7 @@ def test_streamlit_server_serves_app_with_env(browser, tmp_path: Path) -> None:
         encoding="utf-8",
     )
     db = f"sqlite:///{tmp_path}/kv.db"
-    server = infra.StreamlitServer(
-        {"KREDITTVAKT_DATABASE_URL": db}, app=app, log_name="test_infra_streamlit.log"
-    )
+    server = infra.StreamlitServer({"KREDITTVAKT_DATABASE_URL": db}, app=app, log_name="test_infra_streamlit.log")
     with server:
         page = browser.new_page()
         try:
@@ -198,9 +194,7 @@ def test_streamlit_server_serves_app_with_env(browser, tmp_path: Path) -> None:
 
 
 def test_streamlit_server_reports_startup_failure(tmp_path: Path) -> None:
-    server = infra.StreamlitServer(
-        app=tmp_path / "missing.py", startup_timeout=30, log_name="test_infra_bad.log"
-    )
+    server = infra.StreamlitServer(app=tmp_path / "missing.py", startup_timeout=30, log_name="test_infra_bad.log")
     with pytest.raises(RuntimeError, match="streamlit"):
         server.__enter__()
     assert server.proc is not None and server.proc.poll() is not None

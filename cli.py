@@ -1,0 +1,253 @@
+"""Kredittvakt command line: database set-up, demo data, canonical imports, aging and KPIs."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from data_access.asof import aging as aging_report
+from data_access.bootstrap import ensure_ready, init_empty
+from data_access.engine import get_engine, mask_url, resolve_database_url
+from data_access.imports import FORMATS, ImportFailed, import_file, log_failed_import, remove_demo_data
+from data_access.kpis import portfolio_kpis
+from data_access.ledger import base_currency, is_demo, utcnow
+from data_access.migrate import upgrade
+from domain.aging import Basis, BucketError, parse_edges
+from domain.fx import MissingFxRate
+from domain.serialize import KPI_KEYS, aging_by_customer, aging_portfolio, kpis_dict
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+db_app = typer.Typer(no_args_is_help=True, help="Create, migrate and reset the database.")
+app.add_typer(db_app, name="db")
+
+
+class State:
+    url: str | None = None
+
+
+def _engine(migrate: bool = True):
+    url = resolve_database_url(State.url)
+    engine = get_engine(url)
+    if migrate:
+        upgrade(engine)
+    return engine
+
+
+def _fail(message: str, code: int = 1) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _date(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        _fail(f"{option} '{value}' is not an ISO date (YYYY-MM-DD)", 2)
+        raise  # unreachable
+
+
+@app.callback()
+def main(
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            help="SQLAlchemy URL; default: env KREDITTVAKT_DATABASE_URL, secrets.toml, else data/kredittvakt.db",
+        ),
+    ] = None,
+) -> None:
+    State.url = database_url
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply pending migrations."""
+    url = resolve_database_url(State.url)
+    applied = upgrade(get_engine(url))
+    typer.echo(f"{mask_url(url)}: {'migrated to the latest schema' if applied else 'already up to date'}")
+
+
+@db_app.command("init")
+def db_init(empty: Annotated[bool, typer.Option("--empty", help="Start without demo data.")] = False) -> None:
+    """Create the schema; seed the demo portfolio unless --empty."""
+    url = resolve_database_url(State.url)
+    engine = get_engine(url)
+    if empty:
+        init_empty(engine)
+        typer.echo(f"{mask_url(url)}: initialised without demo data")
+        return
+    result = ensure_ready(engine, seed_demo_if_new=True)
+    what = "demo portfolio seeded" if result.seeded else "already initialised, nothing changed"
+    typer.echo(f"{mask_url(url)}: {what}")
+
+
+@db_app.command("remove-demo")
+def db_remove_demo() -> None:
+    """Delete the demo portfolio and end demo mode."""
+    engine = _engine()
+    with engine.begin() as conn:
+        removed = remove_demo_data(conn)
+    typer.echo("demo data removed; demo mode ended" if removed else "not in demo mode; nothing removed")
+
+
+@app.command()
+def demo(
+    customers: Annotated[int, typer.Option(min=1, help="Number of customers.")] = 500,
+    years: Annotated[int, typer.Option(min=1, max=10, help="Years of history.")] = 3,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same data).")] = 42,
+    end_date: Annotated[str | None, typer.Option(help="Last invoice date, ISO; default a fixed date.")] = None,
+    replace: Annotated[bool, typer.Option("--replace", help="Replace existing demo data.")] = False,
+) -> None:
+    """Seed a deterministic demo portfolio into an empty ledger."""
+    from data_access.demo import DEMO_END_DATE, DemoError, DemoSpec, seed_demo
+
+    spec = DemoSpec(
+        customers=customers,
+        years=years,
+        seed=seed,
+        end_date=_date(end_date, "--end-date") if end_date else DEMO_END_DATE,
+    )
+    engine = _engine()
+    try:
+        with engine.begin() as conn:
+            if replace:
+                if not is_demo(conn):
+                    _fail("--replace only replaces demo data; this ledger holds real data", 2)
+                remove_demo_data(conn)
+            summary = seed_demo(conn, spec)
+    except DemoError as exc:
+        _fail(str(exc), 2)
+    typer.echo(
+        f"demo portfolio: {summary.customers} customers, {summary.invoices} invoices, "
+        f"{summary.credit_notes} credit notes, {summary.payments} payments, {summary.write_offs} write-offs "
+        f"in {summary.seconds:.1f} s"
+    )
+
+
+@app.command("import")
+def import_cmd(
+    kind: Annotated[str, typer.Argument(help="customers | invoices | payments | write-offs | fx-rates")],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+) -> None:
+    """Import one canonical CSV file (all rows or none)."""
+    if kind not in FORMATS:
+        _fail(f"unknown kind '{kind}'; choose one of {', '.join(FORMATS)}", 2)
+    engine = _engine()
+    data = file.read_bytes()
+    started = utcnow()
+    try:
+        with engine.begin() as conn:
+            result = import_file(conn, kind, data, file.name)
+    except ImportFailed as exc:
+        with engine.begin() as conn:
+            log_failed_import(conn, kind, data, file.name, exc, started)
+        typer.echo(f"error: {exc}", err=True)
+        for e in exc.errors[:20]:
+            typer.echo(f"  {e}", err=True)
+        if len(exc.errors) > 20:
+            typer.echo(f"  … {len(exc.errors) - 20} more", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(result.summary())
+
+
+def _parse_buckets(text: str | None):
+    if text is None:
+        return None
+    try:
+        return parse_edges(text)
+    except BucketError as exc:
+        _fail(f"--buckets: {exc}", 2)
+
+
+@app.command()
+def aging(
+    as_of: Annotated[str, typer.Option("--as-of", help="ISO date.")],
+    basis: Annotated[Basis, typer.Option(help="Count days from the due date or the invoice date.")] = Basis.DUE,
+    buckets: Annotated[str | None, typer.Option(help="Edges, e.g. 30,60,90,120; default: the policy's.")] = None,
+    by: Annotated[str, typer.Option(help="portfolio | customer")] = "portfolio",
+    fmt: Annotated[str, typer.Option("--format", help="table | json | csv")] = "table",
+) -> None:
+    """Aged receivables as of a date, in the base currency."""
+    d = _date(as_of, "--as-of")
+    if by not in ("portfolio", "customer"):
+        _fail(f"--by must be portfolio or customer, not '{by}'", 2)
+    if fmt not in ("table", "json", "csv"):
+        _fail(f"--format must be table, json or csv, not '{fmt}'", 2)
+    spec = _parse_buckets(buckets)
+    engine = _engine()
+    try:
+        with engine.connect() as conn:
+            report = aging_report(conn, d, basis, spec)
+    except MissingFxRate as exc:
+        _fail(str(exc))
+    data = aging_portfolio(report) if by == "portfolio" else aging_by_customer(report)
+    if fmt == "json":
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    labels = list(report.buckets.labels)
+    if fmt == "csv":
+        out = io.StringIO()
+        w = csv.writer(out, lineterminator="\n")
+        if by == "portfolio":
+            w.writerow(["label", "amount", "count"])
+            for b in data["buckets"]:
+                w.writerow([b["label"], f"{b['amount']:.2f}", b["count"]])
+        else:
+            w.writerow(["customer_ref", "name", "total", *labels])
+            for r in data["rows"]:
+                w.writerow(
+                    [r["customer_ref"], r["name"], f"{r['total']:.2f}", *[f"{r['buckets'][lb]:.2f}" for lb in labels]]
+                )
+        sys.stdout.write(out.getvalue())
+        return
+    typer.echo(f"Aging by {report.basis} date as of {report.as_of} ({report.currency})")
+    if by == "portfolio":
+        for b in data["buckets"]:
+            typer.echo(f"  {b['label']:>10} {b['amount']:>18,.2f} {b['count']:>8}")
+        typer.echo(f"  {'total':>10} {data['total']:>18,.2f}")
+        typer.echo(
+            f"  unapplied credits included: {data['unapplied']['amount']:,.2f} ({data['unapplied']['count']} items)"
+        )
+    else:
+        typer.echo(f"  {'customer':<12} {'name':<30} {'total':>14} " + " ".join(f"{lb:>12}" for lb in labels))
+        for r in data["rows"]:
+            typer.echo(
+                f"  {r['customer_ref']:<12} {r['name'][:30]:<30} {r['total']:>14,.2f} "
+                + " ".join(f"{r['buckets'][lb]:>12,.2f}" for lb in labels)
+            )
+
+
+@app.command()
+def kpis(
+    as_of: Annotated[str, typer.Option("--as-of", help="ISO date.")],
+    window_days: Annotated[int | None, typer.Option(min=1, help="KPI window; default: the policy's (90).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="json | table")] = "table",
+) -> None:
+    """Receivables KPIs as of a date (DSO, BPDSO, ADD, CEI, payment behaviour, concentration)."""
+    d = _date(as_of, "--as-of")
+    if fmt not in ("table", "json"):
+        _fail(f"--format must be json or table, not '{fmt}'", 2)
+    engine = _engine()
+    try:
+        with engine.connect() as conn:
+            k = portfolio_kpis(conn, d, window_days)
+            data = kpis_dict(k, base_currency(conn))
+    except MissingFxRate as exc:
+        _fail(str(exc))
+    if fmt == "json":
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    for key in KPI_KEYS:
+        v = data[key]
+        typer.echo(f"  {key:<24} {'n/a' if v is None else v}")
+
+
+if __name__ == "__main__":
+    app()
