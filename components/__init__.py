@@ -1,0 +1,1 @@
+"""Reusable widgets, pure plotly figure builders and the one visual theme."""
