@@ -254,9 +254,7 @@ def import_rows(conn: Connection, kind: str, parsed: list[dict[str, Any]]) -> Im
         ids = _customer_ids(conn, refs | {p["parent_ref"] for p in parsed if p["parent_ref"]})
         current: dict[int, int | None] = {}
         for chunk in _chunks(ids.values()):
-            current.update(
-                conn.execute(select(Customer.id, Customer.parent_id).where(Customer.id.in_(chunk))).tuples().all()
-            )
+            current.update(conn.execute(select(Customer.id, Customer.parent_id).where(Customer.id.in_(chunk))).all())
         for p in parsed:
             cid = ids[p["customer_ref"]]
             want = ids[p["parent_ref"]] if p["parent_ref"] else None
@@ -372,7 +370,7 @@ def import_rows(conn: Connection, kind: str, parsed: list[dict[str, Any]]) -> Im
 def _check_no_cycles(conn: Connection, kind: str) -> None:
     from domain.kpis import group_roots
 
-    parents = dict(conn.execute(select(Customer.id, Customer.parent_id)).tuples().all())
+    parents = dict(conn.execute(select(Customer.id, Customer.parent_id)).all())
     roots = group_roots(parents)
     for cid, root in roots.items():
         if parents.get(root) is not None:  # the walk stopped on a cycle
