@@ -17,15 +17,18 @@ from data_access.bootstrap import ensure_ready, init_empty
 from data_access.engine import get_engine, mask_url, resolve_database_url
 from data_access.imports import FORMATS, ImportFailed, import_file, log_failed_import, remove_demo_data
 from data_access.kpis import portfolio_kpis
-from data_access.ledger import base_currency, is_demo, utcnow
+from data_access.ledger import base_currency, company_profile, is_demo, save_company_profile, utcnow
 from data_access.migrate import upgrade
 from domain.aging import Basis, BucketError, parse_edges
+from domain.company import validated_profile
 from domain.fx import MissingFxRate
 from domain.serialize import KPI_KEYS, aging_by_customer, aging_portfolio, kpis_dict
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 db_app = typer.Typer(no_args_is_help=True, help="Create, migrate and reset the database.")
 app.add_typer(db_app, name="db")
+company_app = typer.Typer(no_args_is_help=True, help="Your own company profile (name, org. number, base currency).")
+app.add_typer(company_app, name="company")
 
 
 class State:
@@ -95,6 +98,36 @@ def db_remove_demo() -> None:
     with engine.begin() as conn:
         removed = remove_demo_data(conn)
     typer.echo("demo data removed; demo mode ended" if removed else "not in demo mode; nothing removed")
+
+
+@company_app.command("show")
+def company_show() -> None:
+    """Print the company profile."""
+    with _engine().connect() as conn:
+        profile = company_profile(conn)
+    for key, value in profile.to_dict().items():
+        typer.echo(f"{key:<14} {value}")
+
+
+@company_app.command("set")
+def company_set(
+    name: Annotated[str | None, typer.Option(help="Legal name.")] = None,
+    org_number: Annotated[str | None, typer.Option(help="Organisation number (checked for NO/SE/DK/FI).")] = None,
+    country: Annotated[str | None, typer.Option(help="Two-letter country code.")] = None,
+    base_currency: Annotated[str | None, typer.Option(help="Reporting currency, e.g. NOK.")] = None,
+) -> None:
+    """Change fields of the company profile."""
+    engine = _engine()
+    with engine.begin() as conn:
+        current = company_profile(conn).to_dict()
+        changes = {"name": name, "org_number": org_number, "country": country, "base_currency": base_currency}
+        merged = {**current, **{k: v for k, v in changes.items() if v is not None}}
+        try:
+            profile = validated_profile(merged)
+        except ValueError as exc:
+            _fail(str(exc), 2)
+        save_company_profile(conn, profile)
+    typer.echo("company profile saved")
 
 
 @app.command()

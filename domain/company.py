@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from domain.fx import is_currency_code
+from domain.identifiers import COUNTRIES, normalise_org_number
 
 
 @dataclass(frozen=True)
@@ -25,3 +26,19 @@ class CompanyProfile:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> CompanyProfile:
         return cls(**{k: d[k] for k in ("name", "org_number", "country", "base_currency") if k in d})
+
+
+def validated_profile(d: dict[str, Any]) -> CompanyProfile:
+    """A profile from user input: checks the country, the organisation number and the currency code."""
+    country = str(d.get("country") or "").upper()
+    if len(country) != 2 or not country.isalpha():
+        raise ValueError(f"'{d.get('country')}' is not a two-letter country code")
+    org = str(d.get("org_number") or "")
+    if org and country in COUNTRIES:
+        org = normalise_org_number(country, org)
+    return CompanyProfile(
+        name=str(d.get("name") or "").strip() or "Unnamed company",
+        org_number=org,
+        country=country,
+        base_currency=str(d.get("base_currency") or "NOK").upper(),
+    )

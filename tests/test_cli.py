@@ -173,3 +173,16 @@ def test_missing_fx_rate_exits_with_its_message(tmp_path):
 def _write(path: Path, text: str) -> Path:
     path.write_text(text)
     return path
+
+
+def test_company_profile_is_validated_and_stored(tmp_path):
+    url = f"sqlite:///{tmp_path}/kv.db"
+    ok(url, "db", "init", "--empty")
+    ok(url, "company", "set", "--name", "Bølgen & Blåbær AS", "--org-number", "988 077 917", "--country", "no")
+    out = ok(url, "company", "show")
+    assert "Bølgen & Blåbær AS" in out and "988077917" in out and "NOK" in out
+    r = run(url, "company", "set", "--org-number", "988077918")
+    assert r.exit_code == 2 and "not a valid NO organisation number" in r.output
+    r = run(url, "company", "set", "--base-currency", "kroner")
+    assert r.exit_code == 2 and "three-letter currency code" in r.output
+    assert "988077917" in ok(url, "company", "show")  # the refused changes left the profile as it was
