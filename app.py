@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from components.frame import demo_notice
 from data_access import service
 
 st.set_page_config(page_title="Kredittvakt", page_icon=":material/shield:", layout="wide")
@@ -15,8 +16,10 @@ nav = st.navigation(pages)
 
 status = service.status()
 with st.sidebar:
-    st.caption(f"{status.company.name} · base currency {status.company.base_currency}")
+    company = status.company.name or "Company profile not set (python cli.py company set)"
+    st.caption(f"{company} · base currency {status.company.base_currency}")
     if status.demo:
         st.caption(":material/science: Demo data")
+demo_notice(status.demo)
 
 nav.run()

@@ -11,7 +11,7 @@ from domain.identifiers import COUNTRIES, normalise_org_number
 
 @dataclass(frozen=True)
 class CompanyProfile:
-    name: str = "Demo Kreditt AS"
+    name: str = ""
     org_number: str = ""
     country: str = "NO"
     base_currency: str = "NOK"

@@ -5,13 +5,11 @@ import streamlit as st
 
 from components import format as fmt
 from components.charts import aging_bar
-from components.frame import demo_notice
 from components.tables import aging_frame
 from data_access import service
 
 status = service.status()
 st.title("Data status")
-demo_notice(status.demo)
 
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Database", service.masked_database_url().split("://")[0])
