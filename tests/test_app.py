@@ -49,3 +49,33 @@ def test_data_status_shows_counts_latest_date_and_aging(scenario_url):
     assert counts["fx_rates"] == 3
     assert not [i for i in at.info if "Demo data" in i.value]
     assert (SCENARIO_A / "expected.json").exists()
+
+
+@pytest.fixture
+def demo_url(tmp_path, monkeypatch):
+    from data_access.bootstrap import ensure_ready
+    from data_access.engine import make_engine
+
+    url = f"sqlite:///{tmp_path}/demo.db"
+    result = ensure_ready(make_engine(url), seed_demo_if_new=True)  # what the app does on first start
+    assert result.seeded
+    monkeypatch.setenv("KREDITTVAKT_DATABASE_URL", url)
+    return url
+
+
+def test_demo_data_is_labelled_and_can_be_removed(demo_url):
+    at = app_test().run()
+    assert not at.exception
+    assert any("Demo data" in i.value for i in at.info)  # the shared frame says so on every page
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Mode"] == "Demo data"
+    assert metrics["Latest transaction"] == "30.10.2026"  # last business day before the fixed end date
+    counts = at.dataframe[0].value.set_index("table")["rows"].to_dict()
+    assert counts["customers"] == 500
+    at.button(key="remove_demo").click().run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Mode"] == "Live data"
+    counts = at.dataframe[0].value.set_index("table")["rows"].to_dict()
+    assert counts["customers"] == 0 and counts["invoices"] == 0 and counts["allocations"] == 0
+    assert not any("Demo data" in i.value for i in at.info)
