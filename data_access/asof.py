@@ -60,7 +60,7 @@ def open_items_sql(conn: Connection, basis: Basis) -> str:
     """
     day_col = "it.due_date" if basis == Basis.DUE else "it.doc_date"
     return f"""
-WITH rates AS (
+WITH rates AS MATERIALIZED (
   SELECT f.currency, f.rate FROM fx_rates f
   WHERE f.rate_date = (SELECT MAX(f2.rate_date) FROM fx_rates f2
                        WHERE f2.currency = f.currency AND f2.rate_date <= :as_of)
