@@ -36,9 +36,10 @@ def _month_key(conn: Connection, col: str) -> str:
 
 def _to_base(amount: str, currency: str, rate: str) -> str:
     """amount (minor units) x rate (millionths) rounded half away from zero; NULL when no rate."""
-    p = f"({amount} * {rate})"
+    # CAST: on PostgreSQL SUM(bigint) is NUMERIC, and NUMERIC division would keep the fraction
+    p = f"(CAST({amount} AS BIGINT) * {rate})"
     return (
-        f"CASE WHEN {currency} = :base THEN {amount} WHEN {rate} IS NULL THEN NULL "
+        f"CASE WHEN {currency} = :base THEN CAST({amount} AS BIGINT) WHEN {rate} IS NULL THEN NULL "
         f"WHEN {p} >= 0 THEN ({p} + {HALF}) / {RATE_SCALE} "
         f"ELSE -((-{p} + {HALF}) / {RATE_SCALE}) END"
     )
@@ -66,14 +67,14 @@ WITH rates AS MATERIALIZED (
                        WHERE f2.currency = f.currency AND f2.rate_date <= :as_of)
 ),
 inv_alloc AS (
-  SELECT invoice_id AS id, SUM(amount) AS a FROM allocations WHERE alloc_date <= :as_of GROUP BY invoice_id
+  SELECT invoice_id AS id, CAST(SUM(amount) AS BIGINT) AS a FROM allocations WHERE alloc_date <= :as_of GROUP BY invoice_id
 ),
 pay_alloc AS (
-  SELECT payment_id AS id, SUM(amount) AS a FROM allocations
+  SELECT payment_id AS id, CAST(SUM(amount) AS BIGINT) AS a FROM allocations
   WHERE payment_id IS NOT NULL AND alloc_date <= :as_of GROUP BY payment_id
 ),
 cn_alloc AS (
-  SELECT credit_note_id AS id, SUM(amount) AS a FROM allocations
+  SELECT credit_note_id AS id, CAST(SUM(amount) AS BIGINT) AS a FROM allocations
   WHERE credit_note_id IS NOT NULL AND alloc_date <= :as_of GROUP BY credit_note_id
 ),
 items AS MATERIALIZED (

@@ -48,8 +48,12 @@ def to_minor(amount: Decimal) -> int:
     return int(minor)
 
 
-def from_minor(minor: int) -> Decimal:
-    return (Decimal(int(minor)) / MINOR_PER_UNIT).quantize(CENT)
+def from_minor(minor: int | Decimal) -> Decimal:
+    """Integer minor units -> Decimal units; a fractional value is a bug upstream, never truncated."""
+    d = Decimal(minor)
+    if d != d.to_integral_value():
+        raise MoneyError(f"{minor} is not a whole number of minor units")
+    return (d / MINOR_PER_UNIT).quantize(CENT)
 
 
 def rate_to_scaled(rate: Decimal) -> int:

@@ -256,3 +256,42 @@ def test_empty_ledger_gives_zero_aging_and_null_ratios(db_url):
         k = kpis_dict(portfolio_kpis(conn, AS_OF), "NOK")
     assert k["dso_standard"] is None and k["cei"] is None and k["dso_countback"] == 0.0
     assert k["payment_index"] is None and k["hhi"] is None
+
+
+def test_partly_paid_foreign_documents_round_per_document(db_url):
+    e = ready_engine(db_url)
+    load(
+        e,
+        customers=[("C3", "Euro Kunde Oy", "FI", "EUR")],
+        fx=[("2026-03-01", "EUR", "11.55")],
+        invoices=[
+            ("R1", "C3", "2026-03-02", "2026-04-01", "100.01", "EUR"),
+            ("R2", "C3", "2026-03-02", "2026-04-01", "100.01", "EUR"),
+        ],
+        payments=[("P1", "C3", "2026-03-03", "50.00", "EUR", "R1"), ("P2", "C3", "2026-03-03", "50.00", "EUR", "R2")],
+    )
+    # each open 50.01 EUR x 11.55 = 577.6155 -> 577.62; the total is the sum of rounded lines, 1155.24
+    # (summing unrounded products would give 1155.231 -> 1155.23)
+    got, r = buckets_of(e)
+    assert got["current"] == D("1155.24") and r.total == D("1155.24")
+
+
+@pytest.mark.postgres
+def test_sqlite_and_postgresql_agree_on_a_demo_ledger(tmp_path, pg_url):
+    from data_access.demo import DEMO_END_DATE, DemoSpec, seed_demo
+
+    results = []
+    for url in (f"sqlite:///{tmp_path}/demo.db", pg_url):
+        e = ready_engine(url)
+        with e.begin() as conn:
+            seed_demo(conn, DemoSpec(customers=120, seed=3))
+        with e.connect() as conn:
+            out = {}
+            for as_of in (DEMO_END_DATE, date(2025, 12, 31)):
+                for basis in Basis:
+                    rep = aging(conn, as_of, basis)
+                    out[(as_of, basis)] = [(c.customer_ref, c.amounts, c.counts) for c in rep.customers]
+                out[(as_of, "kpis")] = kpis_dict(portfolio_kpis(conn, as_of), "NOK")
+        e.dispose()
+        results.append(out)
+    assert results[0] == results[1]
