@@ -75,7 +75,7 @@ def parse_edges(text: str) -> Buckets:
     parts = [p.strip() for p in text.split(",")]
     edges: list[int] = []
     for p in parts:
-        if not p.isdigit():
+        if not (p.isascii() and p.isdigit()):
             raise BucketError(f"bucket edge '{p}' is not a positive whole number of days (e.g. 30,60,90,120)")
         edges.append(int(p))
     return Buckets(tuple(edges))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from domain.fx import is_currency_code
@@ -123,11 +123,10 @@ def parse_bool(v: str) -> bool:
 
 def parse_rate(v: str) -> Decimal:
     s = v.strip()
-    try:
-        d = Decimal(s)
-    except InvalidOperation as exc:
-        raise FieldError(f"'{v}' is not a number") from exc
-    if not d.is_finite() or d <= 0:
+    if not re.fullmatch(r"[0-9]{1,9}(\.[0-9]{1,12})?", s):
+        raise FieldError(f"'{v}' is not a positive decimal number (e.g. 11.4523)")
+    d = Decimal(s)
+    if d <= 0:
         raise FieldError(f"'{v}' must be a positive number")
     return d
 

@@ -122,6 +122,8 @@ class PaymentIndexScale:
         days = [d for d, _ in self.points]
         if len(self.points) < 2 or days != sorted(set(days)):
             raise ValueError("payment index points need at least two strictly increasing day values")
+        if self.floor > self.ceiling:
+            raise ValueError(f"payment index floor {self.floor} is above the ceiling {self.ceiling}")
 
     def index(self, days_beyond_terms: Decimal) -> Decimal:
         x = Decimal(days_beyond_terms)

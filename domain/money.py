@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+import re
+from decimal import ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -21,19 +22,22 @@ def q2(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+_AMOUNT = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
+MAX_DIGITS = 18  # integer digits accepted before any range check of the caller
+
+
 def parse_amount(text: str) -> Decimal:
-    """Parse a canonical amount ('.' decimal mark, no thousands separator, at most 2 decimals)."""
+    """Parse a canonical amount: ASCII digits, optional '-', '.' decimal mark, at most 2 decimals."""
     s = text.strip()
     if not s:
         raise MoneyError("empty amount")
     if "," in s or " " in s or "_" in s:
         raise MoneyError(f"'{text}' is not a canonical amount (use '.' as decimal mark, no separators)")
-    try:
-        d = Decimal(s)
-    except InvalidOperation as exc:
-        raise MoneyError(f"'{text}' is not a number") from exc
-    if not d.is_finite():
-        raise MoneyError(f"'{text}' is not a finite number")
+    if not _AMOUNT.fullmatch(s):
+        raise MoneyError(f"'{text}' is not a number")
+    if len(s.lstrip("+-").split(".")[0]) > MAX_DIGITS:
+        raise MoneyError(f"'{text}' is too large")
+    d = Decimal(s)
     if d != d.quantize(CENT):
         raise MoneyError(f"'{text}' has more than 2 decimals")
     return d.quantize(CENT)

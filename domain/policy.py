@@ -45,16 +45,29 @@ class Policy:
             base = cls()
             pi = d.get("payment_index", {})
             return cls(
-                bucket_edges=tuple(int(e) for e in d.get("bucket_edges", base.bucket_edges)),
-                kpi_window_days=int(d.get("kpi_window_days", base.kpi_window_days)),
-                ledger_freshness_days=int(d.get("ledger_freshness_days", base.ledger_freshness_days)),
-                trend=TrendRule(**d.get("trend", {})),
+                bucket_edges=tuple(_whole(e) for e in d.get("bucket_edges", base.bucket_edges)),
+                kpi_window_days=_whole(d.get("kpi_window_days", base.kpi_window_days)),
+                ledger_freshness_days=_whole(d.get("ledger_freshness_days", base.ledger_freshness_days)),
+                trend=TrendRule(**{k: _whole(v) for k, v in d.get("trend", {}).items()}),
                 payment_index=PaymentIndexScale(
-                    points=tuple((int(a), int(b)) for a, b in pi.get("points", base.payment_index.points)),
-                    floor=int(pi.get("floor", base.payment_index.floor)),
-                    ceiling=int(pi.get("ceiling", base.payment_index.ceiling)),
+                    points=tuple((_whole(a), _whole(b)) for a, b in pi.get("points", base.payment_index.points)),
+                    floor=_whole(pi.get("floor", base.payment_index.floor)),
+                    ceiling=_whole(pi.get("ceiling", base.payment_index.ceiling)),
                     source=str(pi.get("source", base.payment_index.source)),
                 ),
             )
         except (TypeError, ValueError) as exc:
             raise PolicyError(f"invalid policy: {exc}") from exc
+
+
+def _whole(value: Any) -> int:
+    """A whole number from policy JSON; 1.5 or '30.5' is an error, never truncated."""
+    if isinstance(value, bool):
+        raise PolicyError(f"{value!r} is not a whole number")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().lstrip("-").isascii() and value.strip().lstrip("-").isdigit():
+        return int(value)
+    raise PolicyError(f"{value!r} is not a whole number")

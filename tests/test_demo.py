@@ -546,6 +546,7 @@ def test_seed_demo_refuses_a_ledger_with_data(tmp_path) -> None:
 
 # --- PostgreSQL ----------------------------------------------------------------------------------
 
+
 @pytest.mark.postgres
 def test_seed_demo_into_postgresql(pg_url: str) -> None:
     engine = make_engine(pg_url)

@@ -165,11 +165,6 @@ def test_buckets_invalid_edges(edges, message):
     assert message in str(exc.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="parse_edges checks str.isdigit(), which accepts superscript digits that int() rejects: "
-    "'30,³' raises a bare ValueError instead of BucketError, so the CLI's --buckets handler does not catch it",
-)
 def test_parse_edges_superscript_digit_is_a_bucket_error():
     with pytest.raises(BucketError):
         parse_edges("30,³")

@@ -167,8 +167,10 @@ def test_parse_amount_valid(text, expected):
         ("   ", "empty amount"),
         ("abc", "'abc' is not a number"),
         ("12 kr", "'12 kr' is not a canonical amount"),
-        ("NaN", "'NaN' is not a finite number"),
-        ("Infinity", "'Infinity' is not a finite number"),
+        ("NaN", "'NaN' is not a number"),
+        ("Infinity", "'Infinity' is not a number"),
+        ("1e3", "'1e3' is not a number"),  # canonical files carry plain decimals, no exponents
+        ("１２", "'１２' is not a number"),  # full-width digits are not ASCII
     ],
 )
 def test_parse_amount_invalid(text, message):
@@ -177,11 +179,6 @@ def test_parse_amount_invalid(text, message):
     assert message in str(exc.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="parse_amount quantizes before range-checking: a value with more than 28 significant digits "
-    "(e.g. '1e30') raises decimal.InvalidOperation instead of MoneyError",
-)
 @pytest.mark.parametrize("text", ["1e30", "9" * 29])
 def test_parse_amount_out_of_range_is_a_money_error(text):
     with pytest.raises(MoneyError):

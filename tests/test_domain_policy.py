@@ -77,21 +77,21 @@ def test_from_dict_fills_missing_values_with_defaults(partial, check):
         ({"bucket_edges": [0, 30]}, "bucket edge 0 is not a positive whole number of days"),
         ({"bucket_edges": [-30]}, "bucket edge -30 is not a positive whole number of days"),
         ({"bucket_edges": [60, 30]}, "strictly increasing: 60 then 30"),
-        ({"bucket_edges": ["30", "abc"]}, "invalid literal for int()"),
+        ({"bucket_edges": ["30", "abc"]}, "'abc' is not a whole number"),
         ({"bucket_edges": 30}, "not iterable"),
         ({"kpi_window_days": 0}, "kpi_window_days must be a positive number of days"),
         ({"kpi_window_days": -90}, "kpi_window_days must be a positive number of days"),
-        ({"kpi_window_days": "ninety"}, "invalid literal for int()"),
-        ({"kpi_window_days": None}, "int() argument must be"),
+        ({"kpi_window_days": "ninety"}, "'ninety' is not a whole number"),
+        ({"kpi_window_days": None}, "None is not a whole number"),
         ({"ledger_freshness_days": -1}, "ledger_freshness_days must not be negative"),
         ({"trend": {"recent_days": 0}}, "trend rule recent_days must be positive"),
         ({"trend": {"min_increase_days": -1}}, "trend rule thresholds must not be negative"),
         ({"trend": {"no_such_field": 1}}, "unexpected keyword argument"),
-        ({"trend": {"recent_days": "90"}}, "not supported between"),  # a string where a number is needed
+        ({"trend": {"recent_days": "ninety"}}, "'ninety' is not a whole number"),
         ({"payment_index": {"points": [[0, 80]]}}, "at least two strictly increasing day values"),
         ({"payment_index": {"points": [[10, 80], [0, 90]]}}, "at least two strictly increasing day values"),
         ({"payment_index": {"points": [[0, 80, 1]]}}, "too many values to unpack"),
-        ({"payment_index": {"floor": "low"}}, "invalid literal for int()"),
+        ({"payment_index": {"floor": "low"}}, "'low' is not a whole number"),
     ],
 )
 def test_invalid_values_raise_policy_error(d, message):
@@ -119,21 +119,11 @@ def test_direct_construction_with_bad_edges_raises_a_value_error():
         Policy(bucket_edges=(0,))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="PaymentIndexScale does not check floor <= ceiling: floor 100 with ceiling 20 is accepted and every "
-    "index becomes 20",
-)
 def test_floor_above_ceiling_is_invalid():
     with pytest.raises(PolicyError):
         Policy.from_dict({"payment_index": {"floor": 100, "ceiling": 20}})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="from_dict reads whole-day values with int(), which truncates: kpi_window_days 1.5 becomes 1 and "
-    "bucket edge 30.5 becomes 30 instead of being rejected",
-)
 @pytest.mark.parametrize("d", [{"kpi_window_days": 1.5}, {"bucket_edges": [30.5, 60]}])
 def test_fractional_days_are_invalid(d):
     with pytest.raises(PolicyError):
