@@ -67,7 +67,8 @@ WITH rates AS MATERIALIZED (
                        WHERE f2.currency = f.currency AND f2.rate_date <= :as_of)
 ),
 inv_alloc AS (
-  SELECT invoice_id AS id, CAST(SUM(amount) AS BIGINT) AS a FROM allocations WHERE alloc_date <= :as_of GROUP BY invoice_id
+  SELECT invoice_id AS id, CAST(SUM(amount) AS BIGINT) AS a FROM allocations
+  WHERE alloc_date <= :as_of GROUP BY invoice_id
 ),
 pay_alloc AS (
   SELECT payment_id AS id, CAST(SUM(amount) AS BIGINT) AS a FROM allocations
