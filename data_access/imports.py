@@ -229,19 +229,8 @@ def import_rows(conn: Connection, kind: str, parsed: list[dict[str, Any]]) -> Im
                 errors.append(RowError(p["__row__"], "parent_ref", p["parent_ref"], "unknown parent customer"))
         if errors:
             raise ImportFailed(kind, errors)
-        cols = (
-            "name",
-            "org_number",
-            "country",
-            "currency",
-            "payment_terms_days",
-            "credit_limit",
-            "insured_limit",
-            "status",
-            "segment",
-            "industry_code",
-            "affiliate",
-        )
+        # the stored columns are the format's columns but the key and the parent link (resolved to an id below)
+        cols = [c for c in FORMATS["customers"].columns if c not in ("customer_ref", "parent_ref")]
         changed = _apply(
             conn,
             Customer,
