@@ -53,9 +53,18 @@ def _rate_on(currency: str, day: str) -> str:
     )
 
 
+def _allocated(column: str, doc_id: str) -> str:
+    """What is allocated to or from a document on or before :as_of (an indexed correlated subquery)."""
+    return (
+        f"COALESCE((SELECT CAST(SUM(a.amount) AS BIGINT) FROM allocations a "
+        f"WHERE a.{column} = {doc_id} AND a.alloc_date <= :as_of), 0)"
+    )
+
+
 def open_items_sql(conn: Connection, basis: Basis) -> str:
     """CTEs ending in `conv`: every document with a non-zero open amount as of :as_of, in base currency.
 
+    Only documents open at :as_of are read (own date <= :as_of < open_until, see schema.Invoice.open_until).
     Columns of conv: doc_id, kind, ref, customer_id, currency, doc_date, due_date, open_minor, rate,
     base_minor (NULL when the FX rate is missing) and days (by the chosen basis; credits by their own date).
     """
@@ -66,33 +75,22 @@ WITH rates AS MATERIALIZED (
   WHERE f.rate_date = (SELECT MAX(f2.rate_date) FROM fx_rates f2
                        WHERE f2.currency = f.currency AND f2.rate_date <= :as_of)
 ),
-inv_alloc AS (
-  SELECT invoice_id AS id, CAST(SUM(amount) AS BIGINT) AS a FROM allocations
-  WHERE alloc_date <= :as_of GROUP BY invoice_id
-),
-pay_alloc AS (
-  SELECT payment_id AS id, CAST(SUM(amount) AS BIGINT) AS a FROM allocations
-  WHERE payment_id IS NOT NULL AND alloc_date <= :as_of GROUP BY payment_id
-),
-cn_alloc AS (
-  SELECT credit_note_id AS id, CAST(SUM(amount) AS BIGINT) AS a FROM allocations
-  WHERE credit_note_id IS NOT NULL AND alloc_date <= :as_of GROUP BY credit_note_id
-),
 items AS MATERIALIZED (
   SELECT i.id AS doc_id, 'invoice' AS kind, i.invoice_number AS ref, i.customer_id, i.currency,
-         i.issue_date AS doc_date, i.due_date, i.amount - COALESCE(x.a, 0) AS open_minor
-  FROM invoices i LEFT JOIN inv_alloc x ON x.id = i.id
-  WHERE i.kind = 'invoice' AND i.issue_date <= :as_of
+         i.issue_date AS doc_date, i.due_date,
+         i.amount - {_allocated("invoice_id", "i.id")} AS open_minor
+  FROM invoices i
+  WHERE i.kind = 'invoice' AND i.open_until > :as_of AND i.issue_date <= :as_of
   UNION ALL
-  SELECT i.id, 'credit_note', i.invoice_number, i.customer_id, i.currency,
-         i.issue_date, i.issue_date, i.amount + COALESCE(x.a, 0)
-  FROM invoices i LEFT JOIN cn_alloc x ON x.id = i.id
-  WHERE i.kind = 'credit_note' AND i.issue_date <= :as_of
+  SELECT i.id, 'credit_note', i.invoice_number, i.customer_id, i.currency, i.issue_date, i.issue_date,
+         i.amount + {_allocated("credit_note_id", "i.id")}
+  FROM invoices i
+  WHERE i.kind = 'credit_note' AND i.open_until > :as_of AND i.issue_date <= :as_of
   UNION ALL
-  SELECT p.id, 'payment', p.payment_ref, p.customer_id, p.currency,
-         p.payment_date, p.payment_date, -p.amount + COALESCE(x.a, 0)
-  FROM payments p LEFT JOIN pay_alloc x ON x.id = p.id
-  WHERE p.payment_date <= :as_of
+  SELECT p.id, 'payment', p.payment_ref, p.customer_id, p.currency, p.payment_date, p.payment_date,
+         -p.amount + {_allocated("payment_id", "p.id")}
+  FROM payments p
+  WHERE p.open_until > :as_of AND p.payment_date <= :as_of
 ),
 conv AS MATERIALIZED (
   SELECT it.doc_id, it.kind, it.ref, it.customer_id, it.currency, it.doc_date, it.due_date, it.open_minor,
@@ -246,16 +244,13 @@ def closed_invoices_sql(conn: Connection) -> str:
     """CTE `closed`: invoices whose open amount reached 0 by an allocation dated in (:start, :as_of], with at
     least one payment among their allocations; amt = invoice amount at fx(currency, close date)."""
     return f"""
-WITH closing AS (
-  SELECT a.invoice_id, MAX(a.alloc_date) AS close_date, SUM(a.amount) AS allocated,
-         SUM(CASE WHEN a.payment_id IS NOT NULL THEN 1 ELSE 0 END) AS n_pay
-  FROM allocations a WHERE a.alloc_date <= :as_of GROUP BY a.invoice_id
-),
-closed0 AS MATERIALIZED (
-  SELECT i.id, i.customer_id, i.invoice_number, i.currency, i.issue_date, i.due_date, i.amount, c.close_date,
-         CASE WHEN i.currency = :base THEN NULL ELSE {_rate_on("i.currency", "c.close_date")} END AS rate
-  FROM invoices i JOIN closing c ON c.invoice_id = i.id
-  WHERE i.kind = 'invoice' AND c.allocated = i.amount AND c.n_pay > 0 AND c.close_date > :start
+WITH closed0 AS MATERIALIZED (
+  SELECT i.id, i.customer_id, i.invoice_number, i.currency, i.issue_date, i.due_date, i.amount,
+         i.open_until AS close_date,
+         CASE WHEN i.currency = :base THEN NULL ELSE {_rate_on("i.currency", "i.open_until")} END AS rate
+  FROM invoices i
+  WHERE i.kind = 'invoice' AND i.open_until > :start AND i.open_until <= :as_of
+    AND EXISTS (SELECT 1 FROM allocations a WHERE a.invoice_id = i.id AND a.payment_id IS NOT NULL)
 ),
 closed AS MATERIALIZED (
   SELECT id, customer_id, invoice_number, currency, issue_date, due_date, close_date,

@@ -38,6 +38,7 @@ from data_access.ledger import (
 )
 from data_access.schema import (
     LEDGER_TABLES,
+    OPEN_UNTIL_OPEN,
     Base,
     CompanyEvent,
     CreditReport,
@@ -47,7 +48,7 @@ from data_access.schema import (
     Payment,
     WriteOff,
 )
-from domain.allocation import CreditDoc, InvoiceDoc, allocate
+from domain.allocation import CreditDoc, InvoiceDoc, allocate, settled_on
 from domain.identifiers import OrgNumberError, normalise_org_number
 
 DEMO_END_DATE = date(2026, 10, 31)
@@ -1219,12 +1220,26 @@ class _Generator:
             )
 
         allocations = []
+        made = []
         for c in customers:
             cid = c.idx + 1
             for a in allocate(inv_docs[cid], credits[cid]):
+                made.append(a)
                 row = allocation_row(a, cid)
                 row["id"] = len(allocations) + 1
                 allocations.append(row)
+        # open_until: the same derivation as ledger.rebuild_allocations
+        amounts = {
+            ("invoice" if r["kind"] == "invoice" else "credit_note", r["id"]): abs(r["amount"]) for r in invoice_rows
+        }
+        amounts.update({("payment", r["id"]): r["amount"] for r in payment_rows})
+        settled = settled_on(made, amounts)
+        for r in invoice_rows:
+            r["open_until"] = settled.get(
+                ("invoice" if r["kind"] == "invoice" else "credit_note", r["id"]), OPEN_UNTIL_OPEN
+            )
+        for r in payment_rows:
+            r["open_until"] = settled.get(("payment", r["id"]), OPEN_UNTIL_OPEN)
         return write_offs, allocations
 
 

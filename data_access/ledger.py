@@ -8,9 +8,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, update
 
 from data_access.schema import (
+    OPEN_UNTIL_OPEN,
     Allocation,
     DataVersion,
     ImportLog,
@@ -20,7 +21,7 @@ from data_access.schema import (
     Setting,
     WriteOff,
 )
-from domain.allocation import CreditDoc, InvoiceDoc, allocate
+from domain.allocation import CreditDoc, InvoiceDoc, allocate, settled_on
 from domain.company import CompanyProfile
 from domain.policy import Policy
 
@@ -250,7 +251,26 @@ def rebuild_allocations(conn: Connection, customer_ids: Iterable[int] | None = N
     customer_of = {i.id: i.customer_id for i in invoices_by_number.values()}
     rows = [allocation_row(a, customer_of[a.invoice_id]) for a in allocations]
     insert_allocations(conn, rows)
+    amounts = {("invoice", r.id): r.amount for r in inv_rows if r.kind == "invoice"}
+    amounts.update(
+        {(c.kind, c.id): c.amount for cs in credits_by_customer.values() for c in cs if c.kind != "write_off"}
+    )
+    settled = settled_on(allocations, amounts)
+    _set_open_until(
+        conn, Invoice, [("invoice" if r.kind == "invoice" else "credit_note", r.id) for r in inv_rows], settled
+    )
+    _set_open_until(conn, Payment, [("payment", r.id) for r in pay_rows], settled)
     return len(rows)
+
+
+def _set_open_until(conn: Connection, model, keys: list[tuple[str, int]], settled: dict) -> None:
+    """Write each document's open_until (the settlement date, or the far-future marker while open)."""
+    params = [{"b_id": doc_id, "b_until": settled.get((kind, doc_id), OPEN_UNTIL_OPEN)} for kind, doc_id in keys]
+    stmt = (
+        update(model.__table__).where(model.__table__.c.id == bindparam("b_id")).values(open_until=bindparam("b_until"))
+    )
+    for i in range(0, len(params), 20_000):
+        conn.execute(stmt, params[i : i + 20_000])
 
 
 def allocation_row(a, customer_id: int) -> dict:

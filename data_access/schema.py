@@ -19,6 +19,10 @@ from sqlalchemy import (
     Text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql import text
+
+# `open_until` of a document that is still open (not fully allocated): later than any as-of date.
+OPEN_UNTIL_OPEN = date(9999, 12, 31)
 
 from data_access.types import Money, Rate
 
@@ -72,11 +76,15 @@ class Invoice(Base):
     currency: Mapped[str] = mapped_column(String(3))
     disputed_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
     credited_invoice: Mapped[str | None] = mapped_column(String(64))
+    # The date the document stopped being open (fully allocated), derived from the allocations;
+    # it is an open item as of D exactly when issue_date <= D < open_until.
+    open_until: Mapped[date] = mapped_column(Date, default=OPEN_UNTIL_OPEN, server_default=text("'9999-12-31'"))
     __table_args__ = (
         CheckConstraint("kind IN ('invoice', 'credit_note')", name="kind"),
         CheckConstraint("(kind = 'invoice' AND amount > 0) OR (kind = 'credit_note' AND amount < 0)", name="sign"),
         Index("ix_invoices_customer_issue", "customer_id", "issue_date"),
         Index("ix_invoices_issue_date", "issue_date"),
+        Index("ix_invoices_open_until", "open_until", "issue_date"),
     )
 
 
@@ -89,10 +97,12 @@ class Payment(Base):
     amount: Mapped[Decimal] = mapped_column(Money)
     currency: Mapped[str] = mapped_column(String(3))
     invoice_number: Mapped[str | None] = mapped_column(String(64))
+    open_until: Mapped[date] = mapped_column(Date, default=OPEN_UNTIL_OPEN, server_default=text("'9999-12-31'"))
     __table_args__ = (
         CheckConstraint("amount > 0", name="positive"),
         Index("ix_payments_customer_date", "customer_id", "payment_date"),
         Index("ix_payments_date", "payment_date"),
+        Index("ix_payments_open_until", "open_until", "payment_date"),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -82,3 +82,19 @@ def allocate(invoices: Iterable[InvoiceDoc], credits: Iterable[CreditDoc]) -> li
             remaining[inv.id] = left - take
             out.append(Allocation(inv.id, c.kind, c.id, max(c.doc_date, inv.issue_date), take))
     return out
+
+
+def settled_on(allocations: Iterable[Allocation], amounts: Mapping[tuple[str, int], Decimal]) -> dict:
+    """The date each document was fully allocated (the date of the allocation that closed it).
+
+    `amounts` maps ("invoice", id) and (credit kind, id) to the positive amount to allocate; documents
+    missing from the result are still (partly) open. A document is an open item as of D exactly when its
+    own date <= D < this date.
+    """
+    total: dict[tuple[str, int], Decimal] = {}
+    last: dict[tuple[str, int], date] = {}
+    for a in allocations:
+        for key in (("invoice", a.invoice_id), (a.kind, a.source_id)):
+            total[key] = total.get(key, Decimal(0)) + a.amount
+            last[key] = max(last.get(key, a.alloc_date), a.alloc_date)
+    return {key: last[key] for key, amount in amounts.items() if key in total and total[key] == amount}
