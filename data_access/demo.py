@@ -33,6 +33,7 @@ from data_access.ledger import (
     bump_data_version,
     insert_allocations,
     log_import,
+    refresh_statistics,
     set_setting,
     utcnow,
 )
@@ -1306,6 +1307,7 @@ def seed_demo(conn: Connection, spec: DemoSpec = DemoSpec()) -> DemoSummary:
                 )
             )
 
+    refresh_statistics(conn)
     set_setting(conn, "demo_mode", True)
     set_setting(conn, "company_profile", dict(data.company_profile))
     note = (

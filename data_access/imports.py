@@ -13,12 +13,14 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select, tuple_, update
 
 from data_access.ledger import (
+    ANALYZE_AFTER_ROWS,
     base_currency,
     bump_data_version,
     customers_with_documents_named,
     is_demo,
     log_import,
     rebuild_allocations,
+    refresh_statistics,
     set_setting,
     utcnow,
 )
@@ -384,6 +386,8 @@ def import_file(
     demo_removed = remove_demo_data(conn)
     result = import_rows(conn, kind, parsed)
     result.demo_removed = demo_removed
+    if result.inserted + result.updated >= ANALYZE_AFTER_ROWS:
+        refresh_statistics(conn)
     log_import(
         conn,
         kind=kind,

@@ -74,6 +74,17 @@ def base_currency(conn: Connection) -> str:
     return company_profile(conn).base_currency
 
 
+ANALYZE_AFTER_ROWS = 1_000
+LEDGER_STAT_TABLES = ("invoices", "payments", "allocations", "fx_rates", "customers")
+
+
+def refresh_statistics(conn: Connection, tables: tuple[str, ...] = LEDGER_STAT_TABLES) -> None:
+    """ANALYZE after a bulk load: without fresh statistics PostgreSQL plans the as-of queries by issue date
+    and reads the whole history (0.56 s instead of 0.13 s at 100k invoices)."""
+    for t in tables:
+        conn.exec_driver_sql(f"ANALYZE {t}")
+
+
 # --- policy store -----------------------------------------------------------------------------
 
 

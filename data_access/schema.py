@@ -21,10 +21,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.sql import text
 
+from data_access.types import Money, Rate
+
 # `open_until` of a document that is still open (not fully allocated): later than any as-of date.
 OPEN_UNTIL_OPEN = date(9999, 12, 31)
-
-from data_access.types import Money, Rate
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
