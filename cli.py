@@ -17,7 +17,7 @@ from data_access.bootstrap import ensure_ready, init_empty
 from data_access.engine import get_engine, mask_url, resolve_database_url
 from data_access.imports import FORMATS, ImportFailed, import_file, log_failed_import, remove_demo_data
 from data_access.kpis import portfolio_kpis
-from data_access.ledger import base_currency, company_profile, is_demo, save_company_profile, utcnow
+from data_access.ledger import base_currency, company_profile, save_company_profile, utcnow
 from data_access.migrate import upgrade
 from domain.aging import Basis, BucketError, parse_edges
 from domain.company import validated_profile
@@ -150,9 +150,7 @@ def demo(
     engine = _engine()
     try:
         with engine.begin() as conn:
-            if replace:
-                if not is_demo(conn):
-                    _fail("--replace only replaces demo data; this ledger holds real data", 2)
+            if replace:  # only demo data is ever replaced; real data makes seed_demo refuse below
                 remove_demo_data(conn)
             summary = seed_demo(conn, spec)
     except DemoError as exc:

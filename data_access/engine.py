@@ -21,7 +21,8 @@ def default_url() -> str:
     return f"sqlite:///{DEFAULT_SQLITE_PATH}"
 
 
-def url_from_secrets(path: Path = SECRETS_PATH) -> str | None:
+def url_from_secrets(path: Path | None = None) -> str | None:
+    path = path or SECRETS_PATH
     if not path.is_file():
         return None
     with path.open("rb") as fh:
