@@ -25,6 +25,7 @@ with left:
         pd.DataFrame({"table": list(status.row_counts), "rows": list(status.row_counts.values())}),
         hide_index=True,
         width="stretch",
+        height=36 * (len(status.row_counts) + 1) + 3,  # every table visible without scrolling
     )
 with right:
     as_of = status.latest_transaction_date
