@@ -7,10 +7,11 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, Date, bindparam, select, text
 
-from data_access.asof import aging, behaviour_sums, monthly_credit_sales, window_start
+from data_access.asof import aging, behaviour_sums, customer_ids_in_view, monthly_credit_sales, window_start
 from data_access.ledger import active_policy, base_currency
 from data_access.schema import Customer
 from domain.aging import Basis
+from domain.filters import CustomerFilter
 from domain.fx import MissingFxRate
 from domain.kpis import KpiInputs, Kpis, compute_kpis, group_balances, group_roots
 from domain.money import convert, scaled_to_rate
@@ -26,21 +27,26 @@ def rates_as_of(conn: Connection, as_of: date) -> dict:
     return {r.currency: scaled_to_rate(r.rate) for r in conn.execute(stmt, {"as_of": as_of})}
 
 
-def kpi_inputs(conn: Connection, as_of: date, window_days: int | None = None) -> KpiInputs:
+def kpi_inputs(
+    conn: Connection, as_of: date, window_days: int | None = None, flt: CustomerFilter | None = None
+) -> KpiInputs:
     policy = active_policy(conn)
     w = window_days or policy.kpi_window_days
     start = window_start(as_of, w)
-    now = aging(conn, as_of, Basis.DUE, policy.buckets)
-    then = aging(conn, start, Basis.DUE, policy.buckets)
-    monthly, window_sales = monthly_credit_sales(conn, as_of, start)
-    beh = behaviour_sums(conn, as_of, start)
+    now = aging(conn, as_of, Basis.DUE, policy.buckets, flt)
+    then = aging(conn, start, Basis.DUE, policy.buckets, flt)
+    monthly, window_sales = monthly_credit_sales(conn, as_of, start, flt)
+    beh = behaviour_sums(conn, as_of, start, flt)
     base = base_currency(conn)
     rates = rates_as_of(conn, as_of)
     customers = conn.execute(select(Customer.id, Customer.parent_id, Customer.credit_limit, Customer.currency)).all()
+    in_view = customer_ids_in_view(conn, flt)
     balances = {c.customer_id: c.total for c in now.customers}
     roots = group_roots({c.id: c.parent_id for c in customers})
     limits = []
     for c in customers:
+        if in_view is not None and c.id not in in_view:
+            continue
         limit = c.credit_limit
         if limit is not None and c.currency != base:
             if c.currency not in rates:
@@ -67,5 +73,7 @@ def kpi_inputs(conn: Connection, as_of: date, window_days: int | None = None) ->
     )
 
 
-def portfolio_kpis(conn: Connection, as_of: date, window_days: int | None = None) -> Kpis:
-    return compute_kpis(kpi_inputs(conn, as_of, window_days), active_policy(conn).payment_index)
+def portfolio_kpis(
+    conn: Connection, as_of: date, window_days: int | None = None, flt: CustomerFilter | None = None
+) -> Kpis:
+    return compute_kpis(kpi_inputs(conn, as_of, window_days, flt), active_policy(conn).payment_index)
