@@ -1,25 +1,31 @@
-"""Kredittvakt: the router and the shared sidebar."""
+"""Kredittvakt: the router and the shared frame (sidebar, freshness, demo notice)."""
+
+from datetime import UTC, date, datetime
 
 import streamlit as st
 
-from components.frame import demo_notice
-from data_access import service
+from components import frame
+from components.i18n import _
+from data_access import cache
 
 st.set_page_config(page_title="Kredittvakt", page_icon=":material/shield:", layout="wide")
 
 pages = {
-    "Settings": [
-        st.Page("pages/data_status.py", title="Data status", icon=":material/database:", default=True),
+    _("Overview"): [
+        st.Page("pages/portfolio.py", title=_("Portfolio"), icon=":material/dashboard:", default=True),
+    ],
+    _("Receivables"): [
+        st.Page("pages/aging.py", title=_("Aging"), icon=":material/stacked_bar_chart:"),
+        st.Page("pages/customers.py", title=_("Customers"), icon=":material/business:"),
+    ],
+    _("Settings"): [
+        st.Page("pages/data_status.py", title=_("Data status"), icon=":material/database:"),
     ],
 }
 nav = st.navigation(pages)
 
-status = service.status()
-with st.sidebar:
-    company = status.company.name or "Company profile not set (python cli.py company set)"
-    st.caption(f"{company} · base currency {status.company.base_currency}")
-    if status.demo:
-        st.caption(":material/science: Demo data")
-demo_notice(status.demo)
+status = cache.status()
+frame.sidebar(status, cache.filter_options(), date.today())
+frame.freshness(status, cache.freshness(), cache.policy().ledger_freshness_days, datetime.now(UTC))
 
 nav.run()

@@ -1,14 +1,71 @@
-"""Page chrome shared by every page: the demo-data notice and the database line."""
+"""Page chrome shared by every page: sidebar (as-of, filters, language), freshness, the demo-data notice."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 import streamlit as st
 
+from components import format as fmt
+from components.i18n import LANGUAGES, _
+from components.state import AS_OF
+from data_access.status import DataStatus
+from data_access.views import FilterOptions
+from domain.policy import ledger_is_stale
 
-def demo_notice(is_demo: bool) -> None:
-    if is_demo:
+SOURCE_LABELS = {"ledger": "Ledger", "credit_reports": "Credit reports", "register": "Register"}
+
+
+def sidebar(status: DataStatus, options: FilterOptions, today: date) -> None:
+    """Draw the shared sidebar; its widgets keep their values in st.session_state for every page."""
+    with st.sidebar:
+        st.selectbox(_("Language"), list(LANGUAGES), format_func=LANGUAGES.get, key="lang")
+        default = status.latest_transaction_date or today
+        if AS_OF not in st.session_state:
+            st.session_state[AS_OF] = default
+        st.date_input(
+            _("As of"),
+            key=AS_OF,
+            format="DD.MM.YYYY",
+            help=_(
+                "Every figure is computed as of the end of this day. Default: the latest transaction date in the data."
+            ),
+        )
+        with st.expander(_("Filters"), expanded=False, icon=":material/filter_alt:"):
+            st.multiselect(_("Country"), options.countries, key="f_countries")
+            st.multiselect(_("Segment"), options.segments, key="f_segments")
+            st.multiselect(_("Industry (NACE)"), options.industries, key="f_industries")
+            names = dict(options.groups)
+            st.multiselect(_("Corporate group"), list(names), format_func=names.get, key="f_groups")
+            st.multiselect(
+                _("Currency"), options.currencies, key="f_currencies", help=_("The customer's invoicing currency.")
+            )
+        company = status.company.name or _("Company profile not set (python cli.py company set)")
+        st.caption(f"{company} · {_('base currency')} {status.company.base_currency}")
+
+
+def freshness(status: DataStatus, loaded: dict, max_age_days: int, now: datetime) -> None:
+    """When each source was last loaded; a warning when the ledger is older than the policy allows."""
+    with st.sidebar:
+        lines = [f"{_(SOURCE_LABELS[s])}: {fmt.moment(t) if t else _('never')}" for s, t in loaded.items()]
+        st.caption(_("Last loaded") + " — " + " · ".join(lines))
+    if status.demo:
         st.info(
-            "**Demo data.** Everything shown here is a generated demo portfolio, not real customers. "
-            "It is removed at the first real import, or under Data status › Remove demo data.",
+            _(
+                "**Demo data.** Everything shown here is a generated demo portfolio, not real customers. "
+                "It is removed at the first real import, or under Data status › Remove demo data."
+            ),
             icon=":material/science:",
+        )
+        return
+    last = loaded.get("ledger")
+    if last is not None and last.tzinfo is None:
+        last = last.replace(tzinfo=UTC)
+    if ledger_is_stale(last, now, max_age_days):
+        when = fmt.moment(last) if last else _("never")
+        st.warning(
+            _("The ledger was last loaded {when}, more than {days} days ago: figures may be out of date.").format(
+                when=when, days=max_age_days
+            ),
+            icon=":material/schedule:",
         )

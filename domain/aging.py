@@ -184,3 +184,62 @@ def build_aging(
     ]
     customers.sort(key=lambda c: c.customer_ref)
     return AgingReport(as_of, Basis(basis), currency, buckets, tuple(customers))
+
+
+def merged(buckets: Buckets, extra: Iterable[int]) -> Buckets:
+    """Buckets with extra edges added (e.g. 60 and 90 for the 'over 60/90 days' shares)."""
+    return Buckets(tuple(sorted(set(buckets.edges) | set(extra))))
+
+
+def coarsen(report: AgingReport, target: Buckets) -> AgingReport:
+    """Re-bucket a report computed with finer edges; exact because every target edge is a fine edge."""
+    if not set(target.edges) <= set(report.buckets.edges):
+        raise BucketError(f"edges {target.as_text()} are not a subset of {report.buckets.as_text()}")
+    fine, n = report.buckets, len(target.labels)
+    # fine bucket i (1..n) covers days (e_i-1, e_i] and lies inside target bucket index(e_i); the last is open
+    mapping = [0] + [target.index(e) for e in fine.edges] + [len(target.edges) + 1]
+
+    def squash(values, zero):
+        out = [zero] * n
+        for i, v in enumerate(values):
+            out[mapping[i]] += v
+        return tuple(out)
+
+    customers = tuple(
+        CustomerAging(
+            c.customer_id,
+            c.customer_ref,
+            c.name,
+            squash(c.amounts, Decimal("0.00")),
+            squash(c.counts, 0),
+            c.unapplied_amount,
+            c.unapplied_count,
+            c.open_invoices,
+        )
+        for c in report.customers
+    )
+    return AgingReport(report.as_of, report.basis, report.currency, target, customers)
+
+
+def amount_beyond(report: AgingReport, days: int) -> Decimal:
+    """Open amount more than `days` days old; `days` must be one of the report's edges."""
+    if days not in report.buckets.edges:
+        raise BucketError(f"{days} is not a bucket edge of {report.buckets.as_text()}")
+    first = report.buckets.edges.index(days) + 2  # bucket index of (days+1)-...
+    return sum(report.amounts[first:], Decimal("0.00"))
+
+
+def customer_amount_beyond(row: CustomerAging, buckets: Buckets, days: int) -> Decimal:
+    first = buckets.edges.index(days) + 2
+    return sum(row.amounts[first:], Decimal("0.00"))
+
+
+def group_rows(report: AgingReport, key_of: Mapping[int, str]) -> dict[str, tuple[Decimal, ...]]:
+    """Bucket amounts summed per key (segment, country, ...) over the customer rows."""
+    n = len(report.buckets.labels)
+    out: dict[str, list[Decimal]] = {}
+    for c in report.customers:
+        acc = out.setdefault(key_of.get(c.customer_id) or "–", [Decimal("0.00")] * n)
+        for i, a in enumerate(c.amounts):
+            acc[i] += a
+    return {k: tuple(v) for k, v in sorted(out.items())}

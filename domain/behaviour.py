@@ -93,3 +93,21 @@ def assess_trend(points: Sequence[ClosedInvoice], as_of: date, rule: TrendRule |
     else:
         reason = f"median days late {rm:g} against {bm:g} before"
     return Trend(rm, bm, len(recent), len(baseline), slope30, deteriorating, reason)
+
+
+def rolling_mean(values: Sequence[float], window: int) -> list[float]:
+    """Trailing mean over up to `window` values (shorter at the start)."""
+    out = []
+    for i in range(len(values)):
+        part = values[max(0, i - window + 1) : i + 1]
+        out.append(float(sum(part)) / len(part))
+    return out
+
+
+def trend_line(xs: Sequence[float], ys: Sequence[float]) -> tuple[float, float] | None:
+    """Robust straight line (Theil–Sen slope, intercept through the medians): (slope, intercept)."""
+    slope = theil_sen_slope(xs, ys)
+    if slope is None:
+        return None
+    intercept = float(statistics.median([y - slope * x for x, y in zip(xs, ys, strict=True)]))
+    return slope, intercept

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from domain.aging import DEFAULT_EDGES, Buckets
@@ -71,3 +72,8 @@ def _whole(value: Any) -> int:
     if isinstance(value, str) and value.strip().lstrip("-").isascii() and value.strip().lstrip("-").isdigit():
         return int(value)
     raise PolicyError(f"{value!r} is not a whole number")
+
+
+def ledger_is_stale(last_loaded: datetime | None, now: datetime, max_age_days: int) -> bool:
+    """True when the ledger was last loaded more than `max_age_days` days before `now` (or never)."""
+    return last_loaded is None or now - last_loaded > timedelta(days=max_age_days)

@@ -86,3 +86,29 @@ def pdftoppm() -> str:
     if path is None:
         infra.skip_or_fail("poppler-utils not installed (pdftoppm missing): apt-get install poppler-utils")
     return path
+
+
+@pytest.fixture(scope="session")
+def _demo_db_template(tmp_path_factory) -> str:
+    """A demo ledger (80 customers, seed 5, 3 years to 2026-10-31) seeded once per test session."""
+    from data_access.demo import DemoSpec, seed_demo
+    from data_access.engine import make_engine
+    from data_access.migrate import upgrade
+
+    path = tmp_path_factory.mktemp("demo") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    with engine.begin() as conn:
+        seed_demo(conn, DemoSpec(customers=80, seed=5))
+    engine.dispose()
+    return str(path)
+
+
+@pytest.fixture
+def demo_url(_demo_db_template, tmp_path, monkeypatch) -> str:
+    """A private copy of the seeded demo database; the app under test reads it via KREDITTVAKT_DATABASE_URL."""
+    target = tmp_path / "demo.db"
+    shutil.copy(_demo_db_template, target)
+    url = f"sqlite:///{target}"
+    monkeypatch.setenv("KREDITTVAKT_DATABASE_URL", url)
+    return url

@@ -221,3 +221,47 @@ def test_empty_aging_report():
     assert r.amounts == (D("0.00"),) * 6
     assert r.customers_with_balance == 0
     assert r.basis is Basis.DUE
+
+
+# --- re-bucketing and grouping -----------------------------------------------------------------
+
+
+def _report(edges, rows):
+    from domain.aging import AgingReport, Basis, Buckets, CustomerAging
+
+    b = Buckets(edges)
+    custs = tuple(
+        CustomerAging(i, f"C{i}", f"Name {i}", tuple(D(a) for a in amts), tuple(1 if D(a) else 0 for a in amts),
+                      D("0.00"), 0, sum(1 for a in amts if D(a)))
+        for i, amts in rows
+    )
+    return AgingReport(date(2026, 3, 31), Basis.DUE, "NOK", b, custs)
+
+
+def test_coarsen_merges_fine_buckets_exactly():
+    from domain.aging import Buckets, coarsen
+
+    # fine edges 30,60,90,120: current, 1-30, 31-60, 61-90, 91-120, 121+
+    fine = _report((30, 60, 90, 120), [(1, ("1", "2", "4", "8", "16", "32")), (2, ("0", "0", "0", "0", "1", "-1"))])
+    coarse = coarsen(fine, Buckets((60,)))  # current, 1-60, 61+
+    assert coarse.buckets.labels == ("current", "1-60", "61+")
+    assert coarse.amounts == (D("1"), D("6"), D("56"))  # 2+4, 8+16+32+1-1
+    assert coarse.total == fine.total
+    assert coarse.counts == (1, 2, 5)
+    with pytest.raises(BucketError, match="not a subset"):
+        coarsen(fine, Buckets((45,)))
+
+
+def test_amount_beyond_and_group_rows():
+    from domain.aging import amount_beyond, group_rows
+
+    r = _report((30, 60, 90, 120), [(1, ("1", "2", "4", "8", "16", "32")), (2, ("5", "0", "0", "0", "1", "0"))])
+    assert amount_beyond(r, 60) == D("57")  # 8 + 16 + 32 + 1
+    assert amount_beyond(r, 90) == D("49")  # 16 + 32 + 1
+    with pytest.raises(BucketError):
+        amount_beyond(r, 45)
+    assert group_rows(r, {1: "NO", 2: "SE"}) == {
+        "NO": tuple(D(x) for x in ("1", "2", "4", "8", "16", "32")),
+        "SE": tuple(D(x) for x in ("5", "0", "0", "0", "1", "0")),
+    }
+    assert group_rows(r, {1: "NO"})["–"][0] == D("5")  # a missing key is shown as a dash

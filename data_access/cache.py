@@ -1,0 +1,179 @@
+"""The Streamlit boundary of data_access: one engine per process, first-start bootstrap, and
+st.cache_data keyed on (database URL, data version, reader, arguments).
+
+Every reader opens its own read connection; the data version is read fresh on each call (one indexed
+single-row query), so a write from any process (CLI, cron, another server) is seen on the next rerun.
+Pages call only the functions below.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from data_access import activities as activity_store
+from data_access import views
+from data_access.asof import aging
+from data_access.bootstrap import ensure_ready
+from data_access.engine import default_url, get_engine, mask_url, resolve_database_url
+from data_access.imports import remove_demo_data
+from data_access.ledger import active_policy, data_version
+from data_access.status import DataStatus, data_status
+from domain.activity import NewActivity
+from domain.aging import AgingReport, Basis, Buckets
+from domain.filters import CustomerFilter
+from domain.policy import Policy
+
+
+def database_url() -> str:
+    return resolve_database_url()
+
+
+def masked_database_url() -> str:
+    return mask_url(database_url())
+
+
+@st.cache_resource(show_spinner="Preparing the database…")
+def _ready(url: str) -> bool:
+    """Migrate once per process; the default SQLite database gets the demo portfolio on first start."""
+    ensure_ready(get_engine(url), seed_demo_if_new=url == default_url())
+    return True
+
+
+def engine():
+    url = database_url()
+    _ready(url)
+    return get_engine(url)
+
+
+def current_version() -> int:
+    with engine().connect() as conn:
+        return data_version(conn)
+
+
+def _aging(conn, as_of, basis, edges, flt):
+    return aging(conn, as_of, Basis(basis), Buckets(edges) if edges else None, flt)
+
+
+def _trend(conn, as_of, flt, basis, edges):
+    return views.month_end_trend(conn, as_of, flt, Basis(basis), Buckets(edges) if edges else None)
+
+
+def _aging_view(conn, as_of, basis, edges, flt):
+    return views.aging_view(conn, as_of, Basis(basis), Buckets(edges) if edges else None, flt)
+
+
+_READERS = {
+    "status": data_status,
+    "policy": active_policy,
+    "filter_options": views.filter_options,
+    "freshness": views.freshness,
+    "aging": _aging,
+    "overview": views.overview,
+    "trend": _trend,
+    "aging_view": _aging_view,
+    "search": views.search_customers,
+    "customer": views.customer_detail,
+    "payments": views.payment_history,
+    "flows": views.monthly_flows,
+    "reports": views.credit_reports,
+    "events": views.company_events,
+    "activities": views.activities,
+}
+
+
+@st.cache_data(ttl=3600, max_entries=256, show_spinner=False)
+def _cached(url: str, version: int, reader: str, args: tuple):
+    with get_engine(url).connect() as conn:
+        return _READERS[reader](conn, *args)
+
+
+def _read(reader: str, *args):
+    engine()
+    return _cached(database_url(), current_version(), reader, args)
+
+
+# --- readers ---------------------------------------------------------------------------------------
+
+
+def status() -> DataStatus:
+    return _read("status")
+
+
+def policy() -> Policy:
+    return _read("policy")
+
+
+def filter_options() -> views.FilterOptions:
+    return _read("filter_options")
+
+
+def freshness() -> dict:
+    return _read("freshness")
+
+
+def aging_report(
+    as_of: date, basis: str = "due", edges: tuple[int, ...] | None = None, flt: CustomerFilter | None = None
+) -> AgingReport:
+    return _read("aging", as_of, str(basis), edges, flt)
+
+
+def overview(as_of: date, flt: CustomerFilter | None = None) -> views.Overview:
+    return _read("overview", as_of, flt)
+
+
+def month_end_trend(
+    as_of: date, flt: CustomerFilter | None = None, basis: str = "due", edges: tuple[int, ...] | None = None
+) -> tuple[Buckets, list[views.TrendPoint]]:
+    return _read("trend", as_of, flt, str(basis), edges)
+
+
+def aging_view(
+    as_of: date, basis: str = "due", edges: tuple[int, ...] | None = None, flt: CustomerFilter | None = None
+) -> views.AgingView:
+    return _read("aging_view", as_of, str(basis), edges, flt)
+
+
+def search_customers(text: str = "", limit: int = 50) -> list[views.CustomerHit]:
+    return _read("search", text, limit)
+
+
+def customer_detail(customer_id: int, as_of: date) -> views.CustomerDetail | None:
+    return _read("customer", customer_id, as_of)
+
+
+def payment_history(customer_id: int, as_of: date) -> list[views.PaidInvoice]:
+    return _read("payments", customer_id, as_of)
+
+
+def monthly_flows(customer_id: int, as_of: date) -> list[views.MonthFlow]:
+    return _read("flows", customer_id, as_of)
+
+
+def credit_reports(customer_id: int, as_of: date) -> list[views.CreditReportRow]:
+    return _read("reports", customer_id, as_of)
+
+
+def company_events(customer_id: int, as_of: date) -> list[views.EventRow]:
+    return _read("events", customer_id, as_of)
+
+
+def activities(customer_id: int) -> list[views.ActivityRow]:
+    return _read("activities", customer_id)
+
+
+# --- writes ----------------------------------------------------------------------------------------
+
+
+def remove_demo() -> bool:
+    with engine().begin() as conn:
+        removed = remove_demo_data(conn)
+    st.cache_data.clear()
+    return removed
+
+
+def add_activity(customer_id: int, activity: NewActivity) -> int:
+    """Store a note, call or promise; raises domain.activity.ActivityError (nothing written) when invalid."""
+    with engine().begin() as conn:
+        return activity_store.add_activity(conn, customer_id, activity)
