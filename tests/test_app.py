@@ -21,17 +21,18 @@ def scenario_url(tmp_path, monkeypatch):
     return url
 
 
-def app_test() -> AppTest:
+def app_test(page: str = "pages/data_status.py") -> AppTest:
+    """The app switched to a page (the Data status page by default)."""
     import streamlit as st
 
     st.cache_data.clear()
-    return AppTest.from_file(APP, default_timeout=60)
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    return at.switch_page(page)
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_renders_without_exception(scenario_url, page):
-    at = app_test().run()
-    at.switch_page(page).run()
+    at = app_test(page).run()
     assert not at.exception, at.exception
     assert at.title, f"{page} shows no title"
 
@@ -41,9 +42,9 @@ def test_data_status_shows_counts_latest_date_and_aging(scenario_url):
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Mode"] == "Live data"
-    assert metrics["Latest transaction"] == "05.04.2026"  # A4, the newest document in scenario A
+    assert metrics["Latest transaction"] == "5 Apr 2026"  # A4, the newest document in scenario A
     # as of 2026-04-05 (EUR at 12.0): scenario A's 5610 at 11.8 becomes 1130 - 600 (P2) + 999 (A4) + 3300 + 1200
-    assert metrics["Total open receivables"] == "6\xa0029,00\xa0kr"
+    assert metrics["Total open receivables"] == "NOK\xa06,029.00"
     counts = at.dataframe[0].value.set_index("table")["rows"].to_dict()
     assert counts["customers"] == 3 and counts["invoices"] == 11 and counts["payments"] == 4
     assert counts["fx_rates"] == 3
@@ -52,7 +53,7 @@ def test_data_status_shows_counts_latest_date_and_aging(scenario_url):
 
 
 @pytest.fixture
-def demo_url(tmp_path, monkeypatch):
+def first_start_url(tmp_path, monkeypatch):
     from data_access.bootstrap import ensure_ready
     from data_access.engine import make_engine
 
@@ -63,13 +64,13 @@ def demo_url(tmp_path, monkeypatch):
     return url
 
 
-def test_demo_data_is_labelled_and_can_be_removed(demo_url):
+def test_demo_data_is_labelled_and_can_be_removed(first_start_url):
     at = app_test().run()
     assert not at.exception
     assert any("Demo data" in i.value for i in at.info)  # the shared frame says so on every page
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Mode"] == "Demo data"
-    assert metrics["Latest transaction"] == "30.10.2026"  # last business day before the fixed end date
+    assert metrics["Latest transaction"] == "30 Oct 2026"  # last business day before the fixed end date
     counts = at.dataframe[0].value.set_index("table")["rows"].to_dict()
     assert counts["customers"] == 500
     at.button(key="remove_demo").click().run()

@@ -1,17 +1,67 @@
-"""A real Streamlit server in headless Debian Chromium: the Data status page as a person sees it."""
+"""Real Streamlit server, real headless Debian Chromium: every page as a person sees it.
+
+Each page is opened by its URL, the test waits for the script run to finish and the charts to draw, checks
+that no Streamlit exception element is shown, and saves a full-page screenshot under tests/artifacts/.
+"""
 
 from __future__ import annotations
+
+import shutil
 
 import pytest
 from infra import StreamlitServer, artifacts_dir
 from test_cli import load_scenario
 
+# url path (st.navigation derives it from the file name), whether the page draws plotly charts
+PAGES = [
+    ("", "portfolio", True),
+    ("aging", "aging", True),
+    ("customers", "customers", True),
+    ("data_status", "data_status", True),
+]
 
-def wait_rendered(page) -> None:
+
+def wait_rendered(page, charts: bool) -> None:
     page.wait_for_selector('[data-testid="stApp"]', timeout=60_000)
-    page.wait_for_selector('[data-testid="stMetricValue"]', timeout=60_000)
-    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
-    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+    page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=90_000)
+    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000)
+    if charts:
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+
+
+@pytest.fixture(scope="module")
+def demo_server(_demo_db_template, tmp_path_factory):
+    path = tmp_path_factory.mktemp("e2e") / "demo.db"
+    shutil.copy(_demo_db_template, path)
+    with StreamlitServer({"KREDITTVAKT_DATABASE_URL": f"sqlite:///{path}"}, log_name="e2e_demo.log") as server:
+        yield server
+
+
+@pytest.mark.parametrize(("path", "name", "charts"), PAGES, ids=[p[1] for p in PAGES])
+def test_every_page_renders_in_chromium(browser, demo_server, path, name, charts):
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    try:
+        page.goto(f"{demo_server.url}/{path}", wait_until="domcontentloaded")
+        wait_rendered(page, charts)
+        assert page.locator('[data-testid="stException"]').count() == 0, demo_server.log_tail()
+        assert "Traceback" not in page.inner_text("body")
+        assert "Demo data" in page.inner_text("body")  # the shared frame labels demo data on every page
+        page.screenshot(path=str(artifacts_dir() / f"page_{name}.png"), full_page=True)
+    finally:
+        page.close()
+
+
+def test_sidebar_navigation_and_language_switch(browser, demo_server):
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    try:
+        page.goto(demo_server.url, wait_until="domcontentloaded")
+        wait_rendered(page, True)
+        page.get_by_role("link", name="Aging").click()
+        page.wait_for_url("**/aging", timeout=30_000)
+        wait_rendered(page, True)
+        assert page.locator("h1").first.inner_text().startswith("Aging")
+    finally:
+        page.close()
 
 
 @pytest.fixture
@@ -22,22 +72,18 @@ def scenario_server(tmp_path):
         yield server
 
 
-def test_data_status_page_in_chromium(browser, scenario_server):
+def test_data_status_figures_in_chromium(browser, scenario_server):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
-        page.goto(scenario_server.url, wait_until="domcontentloaded")
-        wait_rendered(page)
-        assert page.locator("h1").first.inner_text() == "Data status"
+        page.goto(f"{scenario_server.url}/data_status", wait_until="domcontentloaded")
+        wait_rendered(page, True)
         values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
         labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()
         metrics = dict(zip(labels, values, strict=True))
         assert metrics["Mode"] == "Live data"
-        assert metrics["Latest transaction"] == "05.04.2026"
-        assert metrics["Total open receivables"].replace("\xa0", " ") == "6 029,00 kr"
-        # six bars, one per bucket, drawn by plotly
-        assert page.locator(".js-plotly-plot .bars path").count() == 6
-        sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
-        assert "base currency NOK" in sidebar  # the shared sidebar drawn by app.py
-        page.screenshot(path=str(artifacts_dir() / "data_status.png"), full_page=True)
+        assert metrics["Latest transaction"] == "5 Apr 2026"
+        assert metrics["Total open receivables"].replace("\xa0", " ") == "NOK 6,029.00"
+        assert page.locator(".js-plotly-plot .bars path").count() == 6  # one bar per bucket
+        page.screenshot(path=str(artifacts_dir() / "data_status_scenario.png"), full_page=True)
     finally:
         page.close()
