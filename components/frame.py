@@ -7,13 +7,13 @@ from datetime import UTC, date, datetime
 import streamlit as st
 
 from components import format as fmt
-from components.i18n import LANGUAGES, _
+from components.i18n import LANGUAGES, N_, _
 from components.state import AS_OF
 from data_access.status import DataStatus
 from data_access.views import FilterOptions
 from domain.policy import ledger_is_stale
 
-SOURCE_LABELS = {"ledger": "Ledger", "credit_reports": "Credit reports", "register": "Register"}
+SOURCE_LABELS = {"ledger": N_("Ledger"), "credit_reports": N_("Credit reports"), "register": N_("Register")}
 
 
 def sidebar(status: DataStatus, options: FilterOptions, today: date) -> None:

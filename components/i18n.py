@@ -49,6 +49,11 @@ def _(message: str) -> str:
     return translations(current_language()).gettext(message)
 
 
+def N_(message: str) -> str:
+    """Mark a message for extraction where it is defined; translate it with _() where it is shown."""
+    return message
+
+
 def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(current_language()).ngettext(singular, plural, n)
 
