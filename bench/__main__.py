@@ -12,6 +12,8 @@ import os
 import platform
 import resource
 import statistics
+import subprocess
+import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -26,6 +28,7 @@ from data_access.migrate import upgrade
 from domain.aging import Basis
 
 SCALES = {"S": 2_000, "M": 20_000, "L": 100_000}
+PAGES = ("pages/portfolio.py", "pages/aging.py", "pages/customers.py", "pages/data_status.py")
 ROOT = Path(__file__).resolve().parent
 PG_ADMIN = os.environ.get("KREDITTVAKT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
@@ -65,6 +68,7 @@ def main() -> None:
     ap.add_argument("--scale", choices=SCALES, default="S")
     ap.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--pages", action="store_true", help="also time every page through AppTest (cold, warm)")
     args = ap.parse_args()
     url, cleanup = fresh_url(args.db, args.scale)
     engine = make_engine(url)
@@ -89,6 +93,19 @@ def main() -> None:
         q("kpis_year_ago", lambda c: portfolio_kpis(c, year_ago))
         with engine.connect() as conn:
             total = str(aging(conn, latest).total)
+        pages = {}
+        if args.pages:
+            for page in PAGES:
+                proc = subprocess.run(
+                    [sys.executable, "-m", "bench.page_timer", url, page, "3"],
+                    capture_output=True,
+                    text=True,
+                    cwd=ROOT.parent,
+                    timeout=900,
+                )
+                if proc.returncode:
+                    raise SystemExit(proc.stderr[-2000:] or proc.stdout[-2000:])
+                pages[page] = json.loads(proc.stdout.strip().splitlines()[-1])
         out = {
             "scale": args.scale,
             "db": args.db,
