@@ -69,3 +69,18 @@ def freshness(status: DataStatus, loaded: dict, max_age_days: int, now: datetime
             ),
             icon=":material/schedule:",
         )
+
+
+def enter_page() -> None:
+    """First call of every page: make sure the page runs inside app.py's router and frame.
+
+    With a `pages/` folder beside app.py, Streamlit starts each process in its old pages-folder mode and
+    stays there until app.py has called st.navigation once. A page opened by its URL in that state (the
+    first request after a server start, or any AppTest run) would run alone, without the sidebar. Leave
+    that mode and rerun: the rerun goes through app.py, which routes to the same URL.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()

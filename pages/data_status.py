@@ -4,10 +4,13 @@ import pandas as pd
 import streamlit as st
 
 from components import format as fmt
+from components import frame
 from components.charts import aging_bar
 from components.i18n import _
 from components.tables import aging_frame
 from data_access import cache
+
+frame.enter_page()
 
 status = cache.status()
 st.title(_("Data status"))

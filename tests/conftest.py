@@ -112,3 +112,24 @@ def demo_url(_demo_db_template, tmp_path, monkeypatch) -> str:
     url = f"sqlite:///{target}"
     monkeypatch.setenv("KREDITTVAKT_DATABASE_URL", url)
     return url
+
+
+@pytest.fixture(autouse=True)
+def _router_on_every_apptest_run(monkeypatch):
+    """AppTest runs behave like a server that has routed once (as st.navigation leaves it).
+
+    AppTest resets PagesManager.uses_pages_directory before each run; with a `pages/` folder beside app.py
+    Streamlit would then take its old pages-folder path and run a page without app.py. In a live server that
+    happens only until the first st.navigation call, which components.frame.enter_page handles (covered by
+    tests/test_e2e.py::test_deep_link_as_first_request_runs_inside_the_frame).
+    """
+    import streamlit.testing.v1.app_test as app_test_module
+    from streamlit.runtime.pages_manager import PagesManager
+
+    class NavigationOnly(PagesManager):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "uses_pages_directory", False)
+    monkeypatch.setattr(app_test_module, "PagesManager", NavigationOnly)

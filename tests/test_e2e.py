@@ -87,3 +87,20 @@ def test_data_status_figures_in_chromium(browser, scenario_server):
         page.screenshot(path=str(artifacts_dir() / "data_status_scenario.png"), full_page=True)
     finally:
         page.close()
+
+
+def test_deep_link_as_first_request_runs_inside_the_frame(browser, _demo_db_template, tmp_path):
+    """The very first request to a fresh server is a deep link: the page must still get the shared frame."""
+    path = tmp_path / "demo.db"
+    shutil.copy(_demo_db_template, path)
+    with StreamlitServer({"KREDITTVAKT_DATABASE_URL": f"sqlite:///{path}"}, log_name="e2e_deeplink.log") as server:
+        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        try:
+            page.goto(f"{server.url}/customers?customer=K10001", wait_until="domcontentloaded")
+            wait_rendered(page, True)
+            assert page.locator('[data-testid="stException"]').count() == 0, server.log_tail()
+            sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
+            assert "As of" in sidebar and "Portfolio" in sidebar  # the router's navigation and frame
+            assert "K10001" in page.inner_text('[data-testid="stMainBlockContainer"]')
+        finally:
+            page.close()

@@ -1,0 +1,656 @@
+"""Customer: one customer as a credit manager sees it (header, open items, payment behaviour, credit, activities)."""
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+import streamlit as st
+from babel import Locale
+from babel.dates import format_date
+
+from components import charts, frame, tables
+from components import format as fmt
+from components.export import to_csv, to_xlsx
+from components.i18n import _, babel_locale
+from components.state import CUSTOMER, current_view
+from components.theme import STATUS_BADGES
+from data_access import cache
+from domain.activity import ActivityError, NewActivity
+from domain.behaviour import rolling_mean, trend_line
+from domain.fx import MissingFxRate
+
+frame.enter_page()
+
+QP = "customer"  # ?customer=K10001 (by reference)
+SEARCH = "cust_search"
+PICK = "cust_pick"
+SYNCED = "cust_qp_synced"  # the reference last written to the URL
+ACT_KIND, ACT_DATE, ACT_TEXT = "act_kind", "act_date", "act_text"
+ACT_AMOUNT, ACT_PROMISED, ACT_AUTHOR = "act_amount", "act_promised", "act_author"
+ACT_ERROR, ACT_SAVED = "act_error", "act_saved"
+AUTHOR = "author"  # remembered for the session until sign-in exists
+
+
+def fx_error(e: MissingFxRate) -> None:
+    st.error(
+        _(
+            "No exchange rate for {currency} dated on or before {date}. Import FX rates (an fx-rates file) "
+            "or choose a later as-of date."
+        ).format(currency=e.currency, date=fmt.day(e.on)),
+        icon=":material/currency_exchange:",
+    )
+
+
+def hit_label(ref: str, name: str, org_number: str | None) -> str:
+    return " — ".join(p for p in (ref, name, org_number) if p)
+
+
+def country_name(code: str | None) -> str:
+    if not code:
+        return fmt.DASH
+    try:
+        return Locale.parse(babel_locale()).territories.get(code.upper(), code)
+    except (ValueError, TypeError):
+        return code
+
+
+def event_label(event_type: str) -> str:
+    labels = {
+        "bankruptcy": _("Bankruptcy"),
+        "role_change": _("Change of roles"),
+        "address_change": _("Change of address"),
+    }
+    return labels.get(event_type, event_type.replace("_", " ").capitalize())
+
+
+EVENT_BADGE_COLOURS = {"bankruptcy": "red"}  # other events: gray
+
+
+def open_other(customer_id: int) -> None:
+    """Callback of the group-member buttons: show that customer."""
+    st.session_state[CUSTOMER] = customer_id
+    st.session_state[SEARCH] = ""
+
+
+def pick_changed() -> None:
+    st.session_state[CUSTOMER] = st.session_state[PICK]
+
+
+def detail_or_none(customer_id: int, as_of: date):
+    try:
+        return cache.customer_detail(customer_id, as_of)
+    except MissingFxRate:
+        return None
+
+
+# --- which customer --------------------------------------------------------------------------------
+
+
+def apply_deep_link() -> None:
+    """?customer=REF selects that customer when the URL was not written by this page (a shared link)."""
+    ref = (st.query_params.get(QP) or "").strip()
+    if not ref or ref == st.session_state.get(SYNCED):
+        return
+    st.session_state[SYNCED] = ref
+    found = [h for h in cache.search_customers(ref, 200) if h.ref.lower() == ref.lower()]
+    if found:
+        st.session_state[CUSTOMER] = found[0].id
+        st.session_state[SEARCH] = ""
+    else:
+        st.warning(_("No customer has the reference {ref}.").format(ref=ref), icon=":material/link_off:")
+
+
+def choose_customer(as_of: date) -> int | None:
+    """The search box and the hit list; returns the chosen customer id (None: nothing to show)."""
+    left, right = st.columns([1, 2], vertical_alignment="bottom")
+    text = left.text_input(
+        _("Find a customer"),
+        key=SEARCH,
+        placeholder=_("Name, reference or organisation number"),
+        icon=":material/search:",
+    )
+    typed = text.strip()
+    hits = cache.search_customers(typed)
+    if not hits:
+        if typed:
+            st.info(_("No customer matches “{text}”.").format(text=typed), icon=":material/search_off:")
+        else:
+            st.info(
+                _("There are no customers yet: import a customers file (see Data status and docs/data-formats.md)."),
+                icon=":material/group_off:",
+            )
+        return None
+    options = [h.id for h in hits]
+    labels = {h.id: hit_label(h.ref, h.name, h.org_number) for h in hits}
+    current = st.session_state.get(CUSTOMER)
+    if current not in labels:
+        known = detail_or_none(current, as_of) if current is not None and not typed else None
+        if known is not None:
+            options.insert(0, current)
+            labels[current] = hit_label(known.ref, known.name, known.org_number)
+        else:
+            current = options[0]
+    st.session_state[CUSTOMER] = current
+    st.session_state[PICK] = current
+    right.selectbox(
+        _("Customer"),
+        options,
+        format_func=labels.get,
+        key=PICK,
+        on_change=pick_changed,
+        help=_("Up to 50 hits, by name; refine the search to narrow the list."),
+    )
+    return current
+
+
+def sync_url(ref: str) -> None:
+    if st.query_params.get(QP) != ref:
+        st.query_params[QP] = ref
+    st.session_state[SYNCED] = ref
+
+
+# --- header ----------------------------------------------------------------------------------------
+
+
+def index_help(scale) -> str:
+    parts = []
+    for days_beyond, index in scale.points:
+        if days_beyond == 0:
+            parts.append(_("{index} = pays on terms").format(index=index))
+        elif days_beyond < 0:
+            parts.append(_("{index} = {days} days early").format(index=index, days=abs(days_beyond)))
+        else:
+            parts.append(_("{index} = {days} days late").format(index=index, days=days_beyond))
+    return (
+        _("Days beyond terms over the last 12 months, weighted by amount, on the policy's scale: ")
+        + ", ".join(parts)
+        + "."
+    )
+
+
+def header(d, policy, events) -> None:
+    status_labels = {
+        "active": _("Active"),
+        "credit_hold": _("Credit hold"),
+        "prepayment_only": _("Prepayment only"),
+    }
+    colour, icon = STATUS_BADGES.get(d.status, ("gray", ":material/help:"))
+    st.header(d.name, anchor=False)
+    badges = st.container(horizontal=True, gap="small")
+    badges.badge(status_labels.get(d.status, d.status), icon=icon, color=colour)
+    if d.trend is not None and d.trend.deteriorating:
+        badges.badge(_("Paying later"), icon=":material/trending_down:", color="red")
+    if events:
+        newest = events[0]
+        badges.badge(
+            _("{event} {date}").format(event=event_label(newest.event_type), date=fmt.day(newest.event_date)),
+            icon=":material/event:",
+            color=EVENT_BADGE_COLOURS.get(newest.event_type, "gray"),
+            help=_("The newest company event; see Credit reports and events."),
+        )
+    facts = [
+        d.ref,
+        _("Org. no. {org}").format(org=d.org_number or fmt.DASH),
+        country_name(d.country),
+        _("Invoices in {currency}").format(currency=d.currency),
+    ]
+    if d.segment:
+        facts.append(d.segment)
+    if d.industry_code:
+        facts.append(_("NACE {code}").format(code=d.industry_code))
+    st.caption(" · ".join(facts))
+
+    if d.group_root is not None:
+        group(d)
+
+    top = st.columns(3, border=True)
+    top[0].metric(
+        _("Balance"),
+        fmt.money(d.balance, d.currency_base),
+        help=_("Open items as of the as-of date in the base currency, unapplied credits included."),
+    )
+    with top[1]:
+        st.metric(_("Credit limit"), fmt.money(d.credit_limit, d.currency) if d.credit_limit is not None else fmt.DASH)
+        if d.utilisation is not None:
+            over = d.utilisation > 100
+            st.progress(
+                min(float(d.utilisation), 100.0) / 100,
+                text=(_("{share} used — over the limit") if over else _("{share} used")).format(
+                    share=fmt.percent(d.utilisation)
+                ),
+            )
+        else:
+            st.caption(_("No credit limit set."))
+    top[2].metric(
+        _("Insured limit"), fmt.money(d.insured_limit, d.currency) if d.insured_limit is not None else fmt.DASH
+    )
+    bottom = st.columns(3, border=True)
+    bottom[0].metric(_("Payment terms"), _("{n} days").format(n=d.payment_terms_days))
+    bottom[1].metric(
+        _("Payment index"),
+        fmt.number(d.payment_index) if d.payment_index is not None else fmt.DASH,
+        help=index_help(policy.payment_index),
+    )
+    with bottom[2]:
+        r = d.latest_report
+        if r is None:
+            st.metric(_("Credit score"), fmt.DASH)
+            st.caption(_("No credit report yet."))
+        else:
+            score = fmt.DASH if r.score is None else str(r.score)
+            st.metric(_("Credit score"), f"{score} · {r.rating}" if r.rating else score)
+            note = _("{source}, {date}").format(source=r.source, date=fmt.day(r.report_date))
+            if r.remarks_count:
+                st.markdown(
+                    note
+                    + " · :red["
+                    + _("{n} payment remarks, {amount}").format(
+                        n=r.remarks_count, amount=fmt.money(r.remarks_amount, d.currency)
+                    )
+                    + "]"
+                )
+            else:
+                st.caption(note + " · " + _("no payment remarks"))
+
+    t = d.trend
+    if t is None:
+        st.caption(_("Payment trend: no paid invoices in the last 12 months to judge."))
+    elif t.deteriorating:
+        st.warning(
+            _("**Paying later.** {reason}.").format(reason=t.reason.capitalize()), icon=":material/trending_down:"
+        )
+    else:
+        st.caption(_("Payment trend: {reason}.").format(reason=t.reason))
+
+
+def group(d) -> None:
+    root = d.group_root
+    line = _("Corporate group **{group}** ({ref}) · group exposure {amount}").format(
+        group=root.name, ref=root.ref, amount=fmt.money(d.group_balance, d.currency_base)
+    )
+    if root.id == d.id:
+        line += " · " + _("this customer is the parent")
+    st.markdown(":material/account_tree: " + line)
+    row = st.container(horizontal=True, gap="small")
+    for m in d.group_members:
+        row.button(
+            hit_label(m.ref, m.name, None),
+            key=f"member_{m.id}",
+            on_click=open_other,
+            args=(m.id,),
+            icon=":material/arrow_forward:",
+            type="tertiary",
+            help=_("Show this member of the group"),
+        )
+
+
+# --- open items ------------------------------------------------------------------------------------
+
+
+def open_items(d, as_of: date) -> None:
+    labels = list(d.aging.buckets.labels)
+    aging_row = {label: [float(a)] for label, a in zip(labels, d.aging.amounts, strict=True)}
+    aging_row[_("Total")] = [float(d.balance)]
+    st.subheader(_("Aging by due date ({currency})").format(currency=d.currency_base), anchor=False)
+    st.dataframe(
+        aging_row,
+        hide_index=True,
+        width="stretch",
+        column_config={k: st.column_config.NumberColumn(k, format="localized") for k in aging_row},
+        key="aging_row",
+    )
+
+    st.subheader(_("Open items as of {date}").format(date=fmt.day(as_of)), anchor=False)
+    frame = tables.open_items_frame(d.open_items)
+    if frame.empty:
+        st.info(
+            _("No open items as of {date}: nothing is owed and no credit is unapplied.").format(date=fmt.day(as_of)),
+            icon=":material/task_alt:",
+        )
+        return
+    kinds = {
+        "invoice": _("Invoice"),
+        "credit_note": _("Credit note (unapplied)"),
+        "payment": _("Payment on account (unapplied)"),
+    }
+    col = {
+        "kind": _("Kind"),
+        "ref": _("Reference"),
+        "doc_date": _("Document date"),
+        "due_date": _("Due date"),
+        "currency": _("Currency"),
+        "open_amount": _("Open amount"),
+        "base_amount": _("Amount ({currency})").format(currency=d.currency_base),
+        "days": _("Days past due"),
+        "unapplied": _("Unapplied credit"),
+    }
+    shown = frame.assign(kind=frame["kind"].map(lambda k: kinds.get(k, k))).rename(columns=col)
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        key="open_items",
+        column_config={
+            col["kind"]: st.column_config.TextColumn(width="medium"),
+            col["doc_date"]: st.column_config.DateColumn(format="localized"),
+            col["due_date"]: st.column_config.DateColumn(format="localized"),
+            col["open_amount"]: st.column_config.NumberColumn(format="localized", help=_("In the document's currency")),
+            col["base_amount"]: st.column_config.NumberColumn(format="localized"),
+            col["days"]: st.column_config.NumberColumn(
+                format="localized", help=_("Days after the due date; credits count from their own date")
+            ),
+            col["unapplied"]: st.column_config.CheckboxColumn(
+                help=_("A credit note or payment not yet matched to an invoice; it lowers the balance")
+            ),
+        },
+    )
+    if d.aging.unapplied_count:
+        st.caption(
+            _("{n} unapplied credits ({amount}) are included and lower the balance.").format(
+                n=d.aging.unapplied_count, amount=fmt.money(d.aging.unapplied_amount, d.currency_base)
+            )
+        )
+    name = f"statement_{d.ref}_{as_of.isoformat()}"
+    row = st.container(horizontal=True, gap="small")
+    row.download_button(
+        _("Statement (CSV)"),
+        data=to_csv(shown),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+        key="statement_csv",
+    )
+    row.download_button(
+        _("Statement (Excel)"),
+        data=to_xlsx(shown, sheet=_("Statement")),
+        file_name=f"{name}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/download:",
+        on_click="ignore",
+        key="statement_xlsx",
+    )
+
+
+# --- payment behaviour -----------------------------------------------------------------------------
+
+
+def behaviour(d, as_of: date, window: int) -> None:
+    st.subheader(_("Days late per paid invoice"), anchor=False)
+    history = cache.payment_history(d.id, as_of)
+    if not history:
+        st.info(
+            _("No invoice was paid in the three years up to {date}: no payment behaviour to show yet.").format(
+                date=fmt.day(as_of)
+            ),
+            icon=":material/hourglass_empty:",
+        )
+    else:
+        frame = tables.paid_invoices_frame(history)
+        frame["rolling"] = rolling_mean(frame["days_late"].tolist(), window)
+        frame["hover"] = [
+            _("{invoice}: due {due}, paid {paid}, {days} days late · {amount}").format(
+                invoice=p.invoice_number,
+                due=fmt.day(p.due_date),
+                paid=fmt.day(p.close_date),
+                days=p.days_late,
+                amount=fmt.money(p.amount, d.currency_base),
+            )
+            for p in history
+        ]
+        line = trend_line(frame["day"].tolist(), frame["days_late"].tolist())
+        names = {
+            "points": _("Paid invoice"),
+            "rolling": _("Rolling mean of {n}").format(n=window),
+            "trend": _("Trend"),
+            "on_time": _("on time"),
+            "yaxis": _("Days late"),
+        }
+        st.plotly_chart(charts.payment_behaviour_chart(frame, line, names), key="behaviour_chart")
+        st.caption(
+            _(
+                "{n} invoices paid in the three years up to {date}. Above the green line: paid after the due date; "
+                "below: early."
+            ).format(n=len(history), date=fmt.day(as_of))
+        )
+
+    st.subheader(_("Invoiced and paid per month ({currency})").format(currency=d.currency_base), anchor=False)
+    flows = cache.monthly_flows(d.id, as_of)
+    if not any(f.invoiced or f.paid for f in flows):
+        st.info(
+            _("No invoices or payments in the 24 months up to {date}.").format(date=fmt.day(as_of)),
+            icon=":material/hourglass_empty:",
+        )
+        return
+    frame = tables.month_flows_frame(flows)
+    frame["label"] = [format_date(m, "MMM yy", locale=babel_locale()) for m in frame["month"]]
+    names = {"invoiced": _("Invoiced"), "paid": _("Paid")}
+    st.plotly_chart(charts.flows_chart(frame, d.currency_base, names), key="flows_chart")
+
+
+# --- credit reports and company events --------------------------------------------------------------
+
+
+def credit(d, as_of: date, events) -> None:
+    left, right = st.columns([3, 2])
+    with left:
+        st.subheader(_("Credit score history"), anchor=False)
+        reports = cache.credit_reports(d.id, as_of)
+        if not reports:
+            st.info(_("No credit reports up to {date}.").format(date=fmt.day(as_of)), icon=":material/description:")
+        else:
+            frame = tables.credit_reports_frame(reports)
+            frame["hover"] = [
+                _("{date} · score {score} · rating {rating} · {source}").format(
+                    date=fmt.day(r.report_date),
+                    score=fmt.DASH if r.score is None else r.score,
+                    rating=r.rating or fmt.DASH,
+                    source=r.source,
+                )
+                + (
+                    "<br>"
+                    + _("{n} payment remarks, {amount}").format(
+                        n=r.remarks_count, amount=fmt.money(r.remarks_amount, d.currency)
+                    )
+                    if r.remarks_count
+                    else ""
+                )
+                for r in reports
+            ]
+            names = {"score": _("Score"), "remarks": _("Payment remarks"), "yaxis": _("Score")}
+            st.plotly_chart(charts.score_chart(frame, names), key="score_chart")
+            with st.expander(_("All credit reports"), icon=":material/table_rows:"):
+                col = {
+                    "report_date": _("Date"),
+                    "source": _("Source"),
+                    "score": _("Score"),
+                    "rating": _("Rating"),
+                    "remarks_count": _("Remarks"),
+                    "remarks_amount": _("Remarks amount ({currency})").format(currency=d.currency),
+                }
+                st.dataframe(
+                    frame.drop(columns=["hover"]).iloc[::-1].rename(columns=col),
+                    hide_index=True,
+                    width="stretch",
+                    key="reports_table",
+                    column_config={
+                        col["report_date"]: st.column_config.DateColumn(format="localized"),
+                        col["remarks_amount"]: st.column_config.NumberColumn(format="localized"),
+                    },
+                )
+    with right:
+        st.subheader(_("Company events"), anchor=False)
+        if not events:
+            st.info(_("No company events up to {date}.").format(date=fmt.day(as_of)), icon=":material/event_busy:")
+            return
+        box = st.container(height=520 if len(events) > 6 else "content", border=False)
+        for e in events:
+            with box.container(border=True):
+                st.markdown(
+                    f"**{fmt.day(e.event_date)}** :{EVENT_BADGE_COLOURS.get(e.event_type, 'gray')}-badge["
+                    + event_label(e.event_type)
+                    + "]"
+                )
+                if e.text:
+                    st.write(e.text)
+                st.caption(_("Source: {source}").format(source=e.source))
+
+
+# --- activity log ----------------------------------------------------------------------------------
+
+
+def save_activity(customer_id: int) -> None:
+    """Submit callback: validate and store; on success clear the form, else keep it and show why."""
+    s = st.session_state
+    kind = s.get(ACT_KIND) or "note"
+    amount = None
+    if kind == "promise" and s.get(ACT_AMOUNT) is not None:
+        try:
+            amount = Decimal(str(s[ACT_AMOUNT]))
+        except InvalidOperation:
+            amount = None
+    author = (s.get(ACT_AUTHOR) or "").strip()
+    try:
+        cache.add_activity(
+            customer_id,
+            NewActivity(
+                kind=kind,
+                activity_date=s.get(ACT_DATE) or date.today(),
+                text=s.get(ACT_TEXT) or "",
+                author=author,
+                promised_amount=amount,
+                promised_date=s.get(ACT_PROMISED) if kind == "promise" else None,
+            ),
+        )
+    except ActivityError as e:
+        s[ACT_ERROR] = (customer_id, str(e))
+        return
+    if author:
+        s[AUTHOR] = author
+    s[ACT_ERROR] = None
+    s[ACT_SAVED] = kind
+    s[ACT_TEXT] = ""
+    s[ACT_AMOUNT] = None
+    s[ACT_PROMISED] = None
+
+
+def activity_log(d) -> None:
+    kinds = {"note": _("Note"), "call": _("Call"), "promise": _("Promise to pay")}
+    icons = {"note": ":material/sticky_note_2:", "call": ":material/call:", "promise": ":material/handshake:"}
+    with st.columns([3, 2])[0]:
+        st.subheader(_("Add to the log"), anchor=False)
+        if st.session_state.get(ACT_KIND) not in kinds:
+            st.session_state[ACT_KIND] = "note"
+        kind = st.segmented_control(
+            _("Kind"), list(kinds), format_func=lambda k: f"{icons[k]} {kinds[k]}", key=ACT_KIND, required=True
+        )
+        if ACT_AUTHOR not in st.session_state:
+            st.session_state[ACT_AUTHOR] = st.session_state.get(AUTHOR, "")
+        with st.form("activity_form", border=True):
+            st.date_input(_("Date"), value=date.today(), key=ACT_DATE, format="DD.MM.YYYY")
+            if kind == "promise":
+                a, b = st.columns(2)
+                a.number_input(
+                    _("Promised amount ({currency})").format(currency=d.currency),
+                    key=ACT_AMOUNT,
+                    value=None,
+                    min_value=0.0,
+                    step=100.0,
+                    format="%.2f",
+                )
+                b.date_input(_("Promised payment date"), key=ACT_PROMISED, value=None, format="DD.MM.YYYY")
+            st.text_area(
+                _("Text"),
+                key=ACT_TEXT,
+                placeholder=_("What was said or agreed") if kind != "note" else _("The note"),
+                height=100,
+            )
+            st.text_input(
+                _("Author"),
+                key=ACT_AUTHOR,
+                help=_("Your name; remembered for this session (until sign-in exists)."),
+            )
+            st.form_submit_button(
+                _("Save"), type="primary", icon=":material/save:", on_click=save_activity, args=(d.id,)
+            )
+        error = st.session_state.get(ACT_ERROR)
+        if error and error[0] == d.id:
+            st.error(_("Not saved: {reason}.").format(reason=error[1]), icon=":material/error:")
+        elif st.session_state.get(ACT_SAVED):
+            st.success(
+                _("Saved: {kind}.").format(kind=kinds.get(st.session_state[ACT_SAVED], "")), icon=":material/check:"
+            )
+            st.session_state[ACT_SAVED] = None
+    st.subheader(_("Activity log"), anchor=False)
+    rows = cache.activities(d.id)
+    if not rows:
+        st.info(_("Nothing logged for this customer yet."), icon=":material/history:")
+        return
+    frame = tables.activities_frame(rows)
+    frame["kind"] = frame["kind"].map(lambda k: kinds.get(k, k))
+    frame["created_at"] = [fmt.moment(t) for t in frame["created_at"]]
+    col = {
+        "activity_date": _("Date"),
+        "kind": _("Kind"),
+        "text": _("Text"),
+        "promised_amount": _("Promised amount"),
+        "promised_date": _("Promised date"),
+        "author": _("Author"),
+        "created_at": _("Recorded (UTC)"),
+    }
+    st.dataframe(
+        frame.rename(columns=col),
+        hide_index=True,
+        width="stretch",
+        key="activities_table",
+        column_config={
+            col["activity_date"]: st.column_config.DateColumn(format="localized"),
+            col["promised_date"]: st.column_config.DateColumn(format="localized"),
+            col["promised_amount"]: st.column_config.NumberColumn(
+                format="localized", help=_("In the customer's currency")
+            ),
+            col["text"]: st.column_config.TextColumn(width="large"),
+        },
+    )
+
+
+# --- page ------------------------------------------------------------------------------------------
+
+view = current_view()
+st.title(_("Customers"))
+apply_deep_link()
+customer_id = choose_customer(view.as_of)
+if customer_id is None:
+    st.stop()
+
+try:
+    detail = cache.customer_detail(customer_id, view.as_of)
+except MissingFxRate as e:
+    fx_error(e)
+    st.stop()
+if detail is None:
+    st.warning(_("This customer no longer exists."), icon=":material/person_off:")
+    st.stop()
+sync_url(detail.ref)
+policy = cache.policy()
+
+events = cache.company_events(detail.id, view.as_of)
+header(detail, policy, events)
+tab_items, tab_behaviour, tab_credit, tab_log = st.tabs(
+    [
+        ":material/receipt_long: " + _("Open items"),
+        ":material/timeline: " + _("Payment behaviour"),
+        ":material/verified_user: " + _("Credit reports and events"),
+        ":material/history: " + _("Activity log"),
+    ]
+)
+with tab_items:
+    open_items(detail, view.as_of)
+with tab_behaviour:
+    try:
+        behaviour(detail, view.as_of, policy.trend.rolling_window)
+    except MissingFxRate as e:
+        fx_error(e)
+with tab_credit:
+    credit(detail, view.as_of, events)
+with tab_log:
+    activity_log(detail)
