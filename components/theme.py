@@ -11,3 +11,24 @@ NEGATIVE = "#607d8b"
 
 def bucket_colours(n: int) -> list[str]:
     return [BUCKET_COLOURS[min(i, len(BUCKET_COLOURS) - 1)] for i in range(n)]
+
+
+# Customer page: payment behaviour, invoiced versus paid, credit score, status badges.
+ON_TIME = "#2e7d32"
+LATE_POINT = "#78909c"
+ROLLING_MEAN = PRIMARY
+TREND_LINE = "#e53935"
+INVOICED = PRIMARY
+PAID = "#66bb6a"
+SCORE_LINE = PRIMARY
+REMARK = "#e53935"
+# Customer status -> (st.badge colour, material icon).
+STATUS_BADGES = {
+    "active": ("green", ":material/check_circle:"),
+    "credit_hold": ("red", ":material/block:"),
+    "prepayment_only": ("orange", ":material/payments:"),
+}
+
+# Portfolio trend lines (overdue share, over 60, over 90 days) and the DSO line: dark, to read over bucket bars.
+TREND_LINE_COLOURS = ("#1f4e79", "#6a1b9a", "#b71c1c")
+DSO_COLOUR = "#1f4e79"

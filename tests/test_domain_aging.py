@@ -231,8 +231,16 @@ def _report(edges, rows):
 
     b = Buckets(edges)
     custs = tuple(
-        CustomerAging(i, f"C{i}", f"Name {i}", tuple(D(a) for a in amts), tuple(1 if D(a) else 0 for a in amts),
-                      D("0.00"), 0, sum(1 for a in amts if D(a)))
+        CustomerAging(
+            i,
+            f"C{i}",
+            f"Name {i}",
+            tuple(D(a) for a in amts),
+            tuple(1 if D(a) else 0 for a in amts),
+            D("0.00"),
+            0,
+            sum(1 for a in amts if D(a)),
+        )
         for i, amts in rows
     )
     return AgingReport(date(2026, 3, 31), Basis.DUE, "NOK", b, custs)
