@@ -59,10 +59,19 @@ def freshness(status: DataStatus, loaded: dict, max_age_days: int, now: datetime
         )
         return
     last = loaded.get("ledger")
-    if last is not None and last.tzinfo is None:
+    if last is None:
+        st.info(
+            _(
+                "No ledger has been loaded yet. Import customers, invoices and payments with "
+                "`python cli.py import` (see docs/data-formats.md)."
+            ),
+            icon=":material/upload_file:",
+        )
+        return
+    if last.tzinfo is None:
         last = last.replace(tzinfo=UTC)
     if ledger_is_stale(last, now, max_age_days):
-        when = fmt.moment(last) if last else _("never")
+        when = fmt.moment(last)
         st.warning(
             _("The ledger was last loaded {when}, more than {days} days ago: figures may be out of date.").format(
                 when=when, days=max_age_days

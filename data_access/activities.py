@@ -13,7 +13,7 @@ def add_activity(conn: Connection, customer_id: int, activity: NewActivity) -> i
     """Validate and store one activity; returns its id. Raises ActivityError and writes nothing when invalid."""
     a = validate(activity)
     if conn.execute(select(Customer.id).where(Customer.id == customer_id)).first() is None:
-        raise ActivityError(f"customer {customer_id} does not exist")
+        raise ActivityError("customer", f"customer {customer_id} does not exist", customer_id=customer_id)
     new_id = conn.execute(
         insert(Activity)
         .values(

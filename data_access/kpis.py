@@ -50,7 +50,11 @@ def kpi_inputs(
         limit = c.credit_limit
         if limit is not None and c.currency != base:
             if c.currency not in rates:
-                raise MissingFxRate(c.currency, as_of)
+                if balances.get(c.id, Decimal(0)) != 0:
+                    raise MissingFxRate(c.currency, as_of)
+                # a limit that cannot be converted on this date: utilisation is not available (n/a), not guessed
+                limits = None
+                break
             limit = convert(limit, rates[c.currency])
         limits.append((balances.get(c.id, Decimal(0)), limit))
     return KpiInputs(
@@ -67,7 +71,7 @@ def kpi_inputs(
         paid_weighted_days_beyond_terms=beh.weighted_days_beyond_terms,
         customer_balances=list(balances.values()),
         group_balances=list(group_balances(balances, roots).values()),
-        limits=limits,
+        limits=limits if limits is not None else [],
         open_invoices=now.open_invoices,
         customers_with_balance=now.customers_with_balance,
     )

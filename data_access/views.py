@@ -180,7 +180,8 @@ class WatchRow:
     credit_limit: Decimal | None
     deteriorating: bool
     over_limit: bool
-    reason: str
+    reason: str  # English summary for the CLI; pages build their text from the flags and `trend`
+    trend: Trend | None = None
 
 
 @dataclass(frozen=True)
@@ -217,15 +218,23 @@ class _CustomerInfo:
     insured_limit: Decimal | None
 
 
-def _customers(conn: Connection, as_of: date) -> dict[int, _CustomerInfo]:
+def _customers(conn: Connection, as_of: date, need: set[int] | None = None) -> dict[int, _CustomerInfo]:
+    """Customers with limits in base currency at the as-of closing rate.
+
+    A missing rate is an error for the customers in `need` (those whose balance is compared with a limit);
+    for the others the converted limit is left unknown (None), so an as-of date before a currency's first
+    rate does not fail for customers with nothing open.
+    """
     base = base_currency(conn)
     rates = rates_as_of(conn, as_of)
 
-    def to_base(amount, currency):
+    def to_base(amount, currency, cid):
         if amount is None or currency == base:
             return amount
         if currency not in rates:
-            raise MissingFxRate(currency, as_of)
+            if need is None or cid in need:
+                raise MissingFxRate(currency, as_of)
+            return None
         return convert(amount, rates[currency])
 
     rows = conn.execute(select(Customer.__table__)).all()
@@ -239,8 +248,8 @@ def _customers(conn: Connection, as_of: date) -> dict[int, _CustomerInfo]:
             r.segment,
             r.industry_code,
             r.currency,
-            to_base(r.credit_limit, r.currency),
-            to_base(r.insured_limit, r.currency),
+            to_base(r.credit_limit, r.currency, r.id),
+            to_base(r.insured_limit, r.currency, r.id),
         )
         for r in rows
     }
@@ -265,8 +274,8 @@ def overview(conn: Connection, as_of: date, flt: CustomerFilter | None = None) -
     rep_fine = aging(conn, as_of, Basis.DUE, fine, flt)
     rep = coarsen(rep_fine, policy.buckets)
     rep_prev = aging(conn, prev, Basis.DUE, policy.buckets, flt)
-    info = _customers(conn, as_of)
-    info_prev = _customers(conn, prev) if any(c.currency != rep.currency for c in info.values()) else info
+    info = _customers(conn, as_of, {c.customer_id for c in rep.customers})
+    info_prev = _customers(conn, prev, {c.customer_id for c in rep_prev.customers})
     trends = payment_trends(conn, as_of)
     trends_prev = payment_trends(conn, prev)
     in_view = customer_ids_in_view(conn, flt)
@@ -360,6 +369,7 @@ def overview(conn: Connection, as_of: date, flt: CustomerFilter | None = None) -
                 det,
                 ovl,
                 "; ".join(reasons),
+                trends.get(c.customer_id),
             )
         )
     for cid in deteriorating - {w.customer_id for w in watch}:  # deteriorating payers with nothing open
@@ -374,6 +384,7 @@ def overview(conn: Connection, as_of: date, flt: CustomerFilter | None = None) -
                 True,
                 False,
                 f"paying later: {trends[cid].reason}",
+                trends[cid],
             )
         )
     watch.sort(key=lambda w: (-(w.deteriorating + w.over_limit + (w.over_90 > 0)), -w.over_90, -w.balance, w.ref))
@@ -536,7 +547,7 @@ def customer_detail(conn: Connection, customer_id: int, as_of: date) -> Customer
     own = [row for row in rep_all.customers if row.customer_id == customer_id]
     rep = type(rep_all)(rep_all.as_of, rep_all.basis, rep_all.currency, rep_all.buckets, tuple(own))
     balance = rep.total
-    info = _customers(conn, as_of)[customer_id]
+    info = _customers(conn, as_of, {customer_id} if own else set())[customer_id]
     hits = {
         r.id: CustomerHit(r.id, r.customer_ref, r.name, r.org_number)
         for r in conn.execute(

@@ -11,7 +11,12 @@ MAX_TEXT = 4000
 
 
 class ActivityError(ValueError):
-    """An activity that cannot be saved as entered."""
+    """An activity that cannot be saved as entered; `code` and `params` let the UI say it in any language."""
+
+    def __init__(self, code: str, message: str, **params):
+        self.code = code
+        self.params = params
+        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -27,23 +32,23 @@ class NewActivity:
 def validate(a: NewActivity) -> NewActivity:
     """The cleaned activity, or ActivityError naming what is wrong."""
     if a.kind not in KINDS:
-        raise ActivityError(f"'{a.kind}' is not one of {', '.join(KINDS)}")
+        raise ActivityError("kind", f"'{a.kind}' is not one of {', '.join(KINDS)}", kind=a.kind)
     text = a.text.strip()
     author = a.author.strip()
     if not author:
-        raise ActivityError("an author is needed")
+        raise ActivityError("author", "an author is needed")
     if len(text) > MAX_TEXT:
-        raise ActivityError(f"the text is longer than {MAX_TEXT} characters")
+        raise ActivityError("too_long", f"the text is longer than {MAX_TEXT} characters", limit=MAX_TEXT)
     if a.kind == "promise":
         if a.promised_amount is None or a.promised_amount <= 0:
-            raise ActivityError("a promise to pay needs a positive amount")
+            raise ActivityError("promise_amount", "a promise to pay needs a positive amount")
         if a.promised_amount != a.promised_amount.quantize(Decimal("0.01")):
-            raise ActivityError("the promised amount has more than 2 decimals")
+            raise ActivityError("promise_decimals", "the promised amount has more than 2 decimals")
         if a.promised_date is None:
-            raise ActivityError("a promise to pay needs the date it promises")
+            raise ActivityError("promise_date", "a promise to pay needs the date it promises")
         if a.promised_date < a.activity_date:
-            raise ActivityError("the promised date is before the day the promise was made")
+            raise ActivityError("promise_before", "the promised date is before the day the promise was made")
         return NewActivity(a.kind, a.activity_date, text, author, a.promised_amount, a.promised_date)
     if not text:
-        raise ActivityError(f"a {a.kind} needs some text")
+        raise ActivityError("text", f"a {a.kind} needs some text", kind=a.kind)
     return NewActivity(a.kind, a.activity_date, text, author)

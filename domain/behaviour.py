@@ -51,7 +51,8 @@ class Trend:
     baseline_count: int
     slope_days_per_30: float | None
     deteriorating: bool
-    reason: str
+    reason: str  # English, for the CLI and logs; pages translate from `code` and the medians
+    code: str = "steady"  # too_few | deteriorating | small_rise | steady
 
 
 def rolling_median(values: Sequence[float], window: int) -> list[float]:
@@ -82,17 +83,17 @@ def assess_trend(points: Sequence[ClosedInvoice], as_of: date, rule: TrendRule |
     slope = theil_sen_slope([(p.close_date - as_of).days for p in window], [p.days_late for p in window])
     slope30 = None if slope is None else slope * 30
     if len(recent) < rule.min_recent_count or len(baseline) < rule.min_baseline_count:
-        return Trend(rm, bm, len(recent), len(baseline), slope30, False, "too few closed invoices to judge")
+        return Trend(rm, bm, len(recent), len(baseline), slope30, False, "too few closed invoices to judge", "too_few")
     assert rm is not None and bm is not None
     increase = rm - bm
     deteriorating = increase >= rule.min_increase_days and rm >= rule.min_recent_days_late
     if deteriorating:
-        reason = f"median days late rose from {bm:g} to {rm:g} (+{increase:g} days)"
+        code, reason = "deteriorating", f"median days late rose from {bm:g} to {rm:g} (+{increase:g} days)"
     elif increase >= rule.min_increase_days:
-        reason = f"median days late rose by {increase:g} but is only {rm:g} days"
+        code, reason = "small_rise", f"median days late rose by {increase:g} but is only {rm:g} days"
     else:
-        reason = f"median days late {rm:g} against {bm:g} before"
-    return Trend(rm, bm, len(recent), len(baseline), slope30, deteriorating, reason)
+        code, reason = "steady", f"median days late {rm:g} against {bm:g} before"
+    return Trend(rm, bm, len(recent), len(baseline), slope30, deteriorating, reason, code)
 
 
 def rolling_mean(values: Sequence[float], window: int) -> list[float]:

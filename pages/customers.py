@@ -7,7 +7,7 @@ import streamlit as st
 from babel import Locale
 from babel.dates import format_date
 
-from components import charts, frame, tables
+from components import charts, frame, messages, tables
 from components import format as fmt
 from components.export import to_csv, to_xlsx
 from components.i18n import _, babel_locale
@@ -256,10 +256,10 @@ def header(d, policy, events) -> None:
         st.caption(_("Payment trend: no paid invoices in the last 12 months to judge."))
     elif t.deteriorating:
         st.warning(
-            _("**Paying later.** {reason}.").format(reason=t.reason.capitalize()), icon=":material/trending_down:"
+            _("**Paying later:** {reason}.").format(reason=messages.trend_text(t)), icon=":material/trending_down:"
         )
     else:
-        st.caption(_("Payment trend: {reason}.").format(reason=t.reason))
+        st.caption(_("Payment trend: {reason}.").format(reason=messages.trend_text(t)))
 
 
 def group(d) -> None:
@@ -522,7 +522,7 @@ def save_activity(customer_id: int) -> None:
             ),
         )
     except ActivityError as e:
-        s[ACT_ERROR] = (customer_id, str(e))
+        s[ACT_ERROR] = (customer_id, messages.activity_error(e))
         return
     if author:
         s[AUTHOR] = author

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 from babel.numbers import get_decimal_symbol, get_group_symbol
 
-from components import charts, frame
+from components import charts, frame, messages
 from components import format as fmt
 from components.i18n import N_, _, babel_locale, ngettext
 from components.state import current_view, open_customer
@@ -278,7 +278,7 @@ def watchlist(ov) -> None:
                 [flags[k] for k, on in (("det", w.deteriorating), ("ovl", w.over_limit), ("o90", w.over_90 > 0)) if on]
                 for w in rows
             ],
-            "reason": [w.reason for w in rows],
+            "reason": [messages.watch_reason(w.deteriorating, w.over_limit, w.over_90 > 0, w.trend) for w in rows],
         }
     )
     event = st.dataframe(

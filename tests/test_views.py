@@ -176,3 +176,34 @@ def test_overview_on_a_demo_ledger_is_consistent(tmp_path):
         assert set(se.by_country) <= {"SE"}
         fresh = views.freshness(conn)
     assert set(fresh) == {"ledger", "credit_reports", "register"} and all(fresh.values())
+
+
+def test_limits_need_a_rate_only_where_a_balance_is_compared(db_url):
+    e = ready_engine(db_url)
+    with e.begin() as conn:
+        import_file(
+            conn,
+            "customers",
+            csv_bytes(
+                HEADER,
+                [
+                    ("N", "Nord AS", "NO", "NOK", "SMB", None, "100.00", None),
+                    ("E", "Euro Oy", "FI", "EUR", "SMB", None, "1000.00", None),
+                ],
+            ),
+        )
+    load(
+        e,
+        fx=[("2026-03-01", "EUR", "11.5")],
+        invoices=[
+            ("N1", "N", "2026-02-01", "2026-03-03", "50.00", "NOK"),
+            ("E1", "E", "2026-03-02", "2026-04-01", "10.00", "EUR"),
+        ],
+    )
+    with e.connect() as conn:
+        early = views.overview(conn, date(2026, 2, 15))  # before the first EUR rate; E has nothing open yet
+        assert early.kpis.total_open == D("50.00") and early.over_limit == 0
+        assert early.kpis.limit_utilisation is None  # E's EUR limit cannot be converted yet: n/a, not a guess
+        assert views.customer_detail(conn, refs(conn)["E"], date(2026, 2, 15)).credit_limit_base is None
+        later = views.overview(conn, AS_OF)
+        assert [(r.ref, r.credit_limit) for r in later.top_customers] == [("E", D("11500.00")), ("N", D("100.00"))]

@@ -1,0 +1,47 @@
+"""User-facing sentences for results that domain/ and data_access/ return as codes and numbers."""
+
+from __future__ import annotations
+
+from components import format as fmt
+from components.i18n import N_, _
+from domain.activity import ActivityError
+from domain.behaviour import Trend
+
+ACTIVITY_ERRORS = {
+    "kind": N_("'{kind}' is not a note, a call or a promise to pay"),
+    "author": N_("an author is needed"),
+    "too_long": N_("the text is longer than {limit} characters"),
+    "promise_amount": N_("a promise to pay needs a positive amount"),
+    "promise_decimals": N_("the promised amount has more than 2 decimals"),
+    "promise_date": N_("a promise to pay needs the date it promises"),
+    "promise_before": N_("the promised date is before the day the promise was made"),
+    "text": N_("a note or a call needs some text"),
+    "customer": N_("the customer no longer exists"),
+}
+
+TREND_TEXT = {
+    "too_few": N_("too few paid invoices to judge the trend"),
+    "deteriorating": N_("median days late rose from {before} to {now} days"),
+    "small_rise": N_("median days late rose to {now} days, still within the tolerance"),
+    "steady": N_("median days late {now} against {before} before"),
+}
+
+
+def activity_error(exc: ActivityError) -> str:
+    template = ACTIVITY_ERRORS.get(exc.code)
+    return _(template).format(**exc.params) if template else str(exc)
+
+
+def trend_text(trend: Trend) -> str:
+    return _(TREND_TEXT[trend.code]).format(before=fmt.days(trend.baseline_median), now=fmt.days(trend.recent_median))
+
+
+def watch_reason(deteriorating: bool, over_limit: bool, over_90: bool, trend: Trend | None) -> str:
+    parts = []
+    if deteriorating and trend is not None:
+        parts.append(_("paying later: {trend}").format(trend=trend_text(trend)))
+    if over_limit:
+        parts.append(_("over credit limit"))
+    if over_90:
+        parts.append(_("over 90 days past due"))
+    return "; ".join(parts)
