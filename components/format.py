@@ -55,3 +55,8 @@ def moment(value: datetime | None, locale: str | None = None) -> str:
         return DASH
     loc = locale or babel_locale()
     return format_datetime(value, format="dd.MM.yyyy HH:mm" if loc.startswith("nb") else "d MMM yyyy HH:mm", locale=loc)
+
+
+def date_column_format(locale: str | None = None) -> str:
+    """The moment.js pattern for st.column_config.DateColumn matching day() (nb 31.03.2026, en 31 Mar 2026)."""
+    return "DD.MM.YYYY" if (locale or babel_locale()).startswith("nb") else "D MMM YYYY"

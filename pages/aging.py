@@ -8,7 +8,7 @@ from components import format as fmt
 from components import frame
 from components.charts import aging_bar, aging_stacked_bars
 from components.export import to_csv, to_xlsx
-from components.i18n import _, current_language
+from components.i18n import _
 from components.state import current_view, open_customer
 from components.tables import aging_customer_frame, aging_frame, aging_group_frame, aging_trend_frame
 from data_access import cache
@@ -18,8 +18,6 @@ from domain.fx import MissingFxRate
 frame.enter_page()
 
 BASES = ("due", "invoice")
-# DateColumn takes a moment.js pattern; these match components.format.day (nb 31.03.2026, en 31 Mar 2026)
-DATE_COLUMN_FORMAT = {"nb": "DD.MM.YYYY"}
 EDGES_KEY = "aging_edges"
 
 
@@ -326,9 +324,7 @@ with st.expander(_("Trend figures"), icon=":material/table:"):
         trend_frame.rename(columns={"as_of": _("Date"), **trend_names}),
         hide_index=True,
         column_config={
-            _("Date"): st.column_config.DateColumn(
-                _("Date"), format=DATE_COLUMN_FORMAT.get(current_language(), "D MMM YYYY")
-            ),
+            _("Date"): st.column_config.DateColumn(_("Date"), format=fmt.date_column_format()),
             **money_columns([trend_names[label] for label in trend_labels]),
         },
         key="aging_trend_table",

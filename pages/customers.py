@@ -331,8 +331,8 @@ def open_items(d, as_of: date) -> None:
         key="open_items",
         column_config={
             col["kind"]: st.column_config.TextColumn(width="medium"),
-            col["doc_date"]: st.column_config.DateColumn(format="localized"),
-            col["due_date"]: st.column_config.DateColumn(format="localized"),
+            col["doc_date"]: st.column_config.DateColumn(format=fmt.date_column_format()),
+            col["due_date"]: st.column_config.DateColumn(format=fmt.date_column_format()),
             col["open_amount"]: st.column_config.NumberColumn(format="localized", help=_("In the document's currency")),
             col["base_amount"]: st.column_config.NumberColumn(format="localized"),
             col["days"]: st.column_config.NumberColumn(
@@ -473,7 +473,7 @@ def credit(d, as_of: date, events) -> None:
                     width="stretch",
                     key="reports_table",
                     column_config={
-                        col["report_date"]: st.column_config.DateColumn(format="localized"),
+                        col["report_date"]: st.column_config.DateColumn(format=fmt.date_column_format()),
                         col["remarks_amount"]: st.column_config.NumberColumn(format="localized"),
                     },
                 )
@@ -603,8 +603,8 @@ def activity_log(d) -> None:
         width="stretch",
         key="activities_table",
         column_config={
-            col["activity_date"]: st.column_config.DateColumn(format="localized"),
-            col["promised_date"]: st.column_config.DateColumn(format="localized"),
+            col["activity_date"]: st.column_config.DateColumn(format=fmt.date_column_format()),
+            col["promised_date"]: st.column_config.DateColumn(format=fmt.date_column_format()),
             col["promised_amount"]: st.column_config.NumberColumn(
                 format="localized", help=_("In the customer's currency")
             ),

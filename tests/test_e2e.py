@@ -27,6 +27,8 @@ def wait_rendered(page, charts: bool) -> None:
     page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000)
     if charts:
         page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+    # no element still waiting to be drawn (Streamlit shows grey skeletons until then)
+    page.wait_for_function("!document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=60_000)
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +41,8 @@ def demo_server(_demo_db_template, tmp_path_factory):
 
 @pytest.mark.parametrize(("path", "name", "charts"), PAGES, ids=[p[1] for p in PAGES])
 def test_every_page_renders_in_chromium(browser, demo_server, path, name, charts):
-    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    # tall viewport: Streamlit scrolls inside its own container, so the screenshot shows what fits
+    page = browser.new_page(viewport={"width": 1440, "height": 3600})
     try:
         page.goto(f"{demo_server.url}/{path}", wait_until="domcontentloaded")
         wait_rendered(page, charts)
