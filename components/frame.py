@@ -32,16 +32,24 @@ def sidebar(status: DataStatus, options: FilterOptions, today: date) -> None:
             ),
         )
         with st.expander(_("Filters"), expanded=False, icon=":material/filter_alt:"):
-            st.multiselect(_("Country"), options.countries, key="f_countries")
-            st.multiselect(_("Segment"), options.segments, key="f_segments")
-            st.multiselect(_("Industry (NACE)"), options.industries, key="f_industries")
+            st.multiselect(_("Country"), options.countries, key="f_countries", placeholder=_("All"))
+            st.multiselect(_("Segment"), options.segments, key="f_segments", placeholder=_("All"))
+            st.multiselect(_("Industry (NACE)"), options.industries, key="f_industries", placeholder=_("All"))
             names = dict(options.groups)
-            st.multiselect(_("Corporate group"), list(names), format_func=names.get, key="f_groups")
             st.multiselect(
-                _("Currency"), options.currencies, key="f_currencies", help=_("The customer's invoicing currency.")
+                _("Corporate group"), list(names), format_func=names.get, key="f_groups", placeholder=_("All")
+            )
+            st.multiselect(
+                _("Currency"),
+                options.currencies,
+                key="f_currencies",
+                placeholder=_("All"),
+                help=_("The customer's invoicing currency."),
             )
         company = status.company.name or _("Company profile not set (python cli.py company set)")
-        st.caption(f"{company} · {_('base currency')} {status.company.base_currency}")
+        st.caption(
+            _("{company} · base currency {currency}").format(company=company, currency=status.company.base_currency)
+        )
 
 
 def freshness(status: DataStatus, loaded: dict, max_age_days: int, now: datetime) -> None:

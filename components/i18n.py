@@ -60,3 +60,8 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 def babel_locale() -> str:
     return BABEL_LOCALE[current_language()]
+
+
+def bucket_label(label: str) -> str:
+    """A bucket label for display: 'current' is a word and is translated; '1-30', '121+' are shown as they are."""
+    return _("current") if label == "current" else label

@@ -8,22 +8,17 @@ from components import format as fmt
 from components import frame
 from components.charts import aging_bar, aging_stacked_bars
 from components.export import to_csv, to_xlsx
-from components.i18n import _
+from components.i18n import _, bucket_label
 from components.state import current_view, open_customer
 from components.tables import aging_customer_frame, aging_frame, aging_group_frame, aging_trend_frame
 from data_access import cache
-from domain.aging import CURRENT, BucketError, Buckets, parse_edges
+from domain.aging import BucketError, Buckets, parse_edges
 from domain.fx import MissingFxRate
 
 frame.enter_page()
 
 BASES = ("due", "invoice")
 EDGES_KEY = "aging_edges"
-
-
-def bucket_name(label: str) -> str:
-    """Bucket labels are data (CLI/JSON contract); only the word "current" is translated."""
-    return _("current") if label == CURRENT else label
 
 
 def money_columns(names: list[str], width: int | None = None) -> dict:
@@ -66,7 +61,7 @@ def group_section(groups: dict, labels: tuple[str, ...], key_title: str, key: st
         st.info(_("Nothing to show."), icon=":material/info:")
         return
     frame = aging_group_frame(groups, labels, key="key")
-    names = {label: bucket_name(label) for label in labels}
+    names = {label: bucket_label(label) for label in labels}
     st.plotly_chart(
         aging_stacked_bars(
             frame, "key", list(labels), currency, horizontal=True, height=90 + 36 * len(frame), names=names
@@ -157,7 +152,7 @@ except MissingFxRate as exc:
 report = aging.report
 currency = report.currency
 labels = report.buckets.labels
-names = {label: bucket_name(label) for label in labels}
+names = {label: bucket_label(label) for label in labels}
 
 basis_captions = {
     "due": _("As of {date} · days past the due date · amounts in {currency}"),
@@ -302,7 +297,7 @@ with t_currency:
 st.subheader(_("Month-end trend"))
 trend_labels = trend_buckets.labels
 trend_frame = aging_trend_frame(trend_labels, trend)
-trend_names = {label: bucket_name(label) for label in trend_labels}
+trend_names = {label: bucket_label(label) for label in trend_labels}
 st.plotly_chart(
     aging_stacked_bars(
         trend_frame.assign(as_of=[fmt.day(d) for d in trend_frame["as_of"]]),

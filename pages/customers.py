@@ -10,7 +10,7 @@ from babel.dates import format_date
 from components import charts, frame, messages, tables
 from components import format as fmt
 from components.export import to_csv, to_xlsx
-from components.i18n import _, babel_locale
+from components.i18n import _, babel_locale, bucket_label
 from components.state import CUSTOMER, current_view
 from components.theme import STATUS_BADGES
 from data_access import cache
@@ -287,7 +287,7 @@ def group(d) -> None:
 
 
 def open_items(d, as_of: date) -> None:
-    labels = list(d.aging.buckets.labels)
+    labels = [bucket_label(label) for label in d.aging.buckets.labels]
     aging_row = {label: [float(a)] for label, a in zip(labels, d.aging.amounts, strict=True)}
     aging_row[_("Total")] = [float(d.balance)]
     st.subheader(_("Aging by due date ({currency})").format(currency=d.currency_base), anchor=False)

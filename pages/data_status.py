@@ -6,7 +6,7 @@ import streamlit as st
 from components import format as fmt
 from components import frame
 from components.charts import aging_bar
-from components.i18n import _
+from components.i18n import _, bucket_label
 from components.tables import aging_frame
 from data_access import cache
 
@@ -44,6 +44,7 @@ with right:
         report = cache.aging_report(as_of)
         st.subheader(_("Aging by due date as of {date}").format(date=fmt.day(as_of)))
         frame = aging_frame(report)
+        frame["label"] = frame["label"].map(bucket_label)
         st.metric(_("Total open receivables"), fmt.money(report.total, report.currency))
         st.plotly_chart(aging_bar(frame, report.currency), key="aging_chart")
         shown = pd.DataFrame(

@@ -295,7 +295,7 @@ def watchlist(ov) -> None:
             "balance": money_column(_("Balance ({currency})").format(currency=ov.currency)),
             "over_90": money_column(_("Over 90 days ({currency})").format(currency=ov.currency)),
             "limit": money_column(_("Credit limit ({currency})").format(currency=ov.currency)),
-            "flags": st.column_config.ListColumn(_("Flags"), width=235),
+            "flags": st.column_config.ListColumn(_("Flags"), width=275),
             "reason": st.column_config.TextColumn(_("Reason"), width="large"),
         },
     )

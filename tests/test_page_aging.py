@@ -240,7 +240,6 @@ def test_empty_database_gives_a_message(tmp_path, monkeypatch):
     assert not at.metric
 
 
-@pytest.mark.xfail(reason="nb catalogue pending", strict=False)
 def test_norwegian_title(demo_url):
     at = run_page(PAGE, lang="nb")
     assert not at.exception, at.exception

@@ -269,7 +269,6 @@ def test_as_of_before_any_data(demo_url):
     assert shown == [name] or any("exchange rate" in e for e in shown), shown
 
 
-@pytest.mark.xfail(reason="nb catalogue pending", strict=False)
 def test_title_in_norwegian(demo_url):
     cid, _ref, _name = with_unapplied(demo_url)
     at = run_page(PAGE, lang="nb", customer_id=cid)

@@ -177,7 +177,6 @@ def test_selecting_a_row_opens_the_customer_page(demo_url, key, row):
     assert any(expected[1] in h for h in headings), headings
 
 
-@pytest.mark.xfail(reason="nb catalogue pending", strict=False)
 def test_norwegian_labels_and_money(demo_url):
     at = run_page(PAGE, lang="nb")
     assert not at.exception
