@@ -120,6 +120,7 @@ def main() -> None:
             "seed_rows_per_s": round((summary.invoices + summary.payments + summary.allocations) / seed_s),
             "aging_total_latest": total,
             "queries": results,
+            "pages": pages,
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         }
         dest = ROOT / "results" / f"{args.scale}_{args.db}.json"
