@@ -37,10 +37,18 @@ def aging_stacked_bars(
     horizontal: bool = False,
     height: int = 320,
     names: dict[str, str] | None = None,
+    title: str | None = None,
+    separators: str = ".,",
+    legend: bool = True,
+    biggest_first: bool = False,
 ) -> go.Figure:
-    """Bucket amounts stacked per category (a month-end, a country, ...); `frame` has the column `category` and
-    one float column per bucket label in `buckets`, in bucket order. Negative amounts (credits) stack below zero.
-    `names` optionally maps a bucket label to the legend text."""
+    """Bucket amounts stacked per category (a month-end, a country, a segment, ...).
+
+    `frame` has the column `category` and one float column per bucket label in `buckets`, in bucket order;
+    negative amounts (credits) stack below zero. `names` maps a bucket label to its legend text. Horizontal
+    bars keep the frame's order, or put the biggest total on top with `biggest_first`. Without a legend the
+    bucket colours must be explained nearby (e.g. by an aging bar with one).
+    """
     names = names or {}
     fig = go.Figure()
     for label, colour in zip(buckets, bucket_colours(len(buckets)), strict=True):
@@ -58,15 +66,14 @@ def aging_stacked_bars(
                 hovertemplate=f"%{{{cat_axis}}} · {name}: %{{{val_axis}:,.2f}} {currency}<extra></extra>",
             )
         )
-    fig.update_layout(
-        barmode="relative",
-        font_family=FONT_FAMILY,
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        height=height,
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0, "traceorder": "normal"},
-    )
+    _question_layout(fig, title, height, separators, legend)
+    fig.update_layout(barmode="relative")
     if horizontal:
-        fig.update_layout(xaxis_title=currency, yaxis={"autorange": "reversed", "type": "category"})
+        fig.update_xaxes(title_text=currency, exponentformat="B")
+        if biggest_first:
+            fig.update_yaxes(type="category", categoryorder="total ascending", ticksuffix="  ")
+        else:
+            fig.update_yaxes(type="category", autorange="reversed", ticksuffix="  ")
     else:
         fig.update_layout(yaxis_title=currency, xaxis={"type": "category"})
     return fig
@@ -248,38 +255,6 @@ def aging_composition_bar(
     fig.update_layout(barmode="relative", uniformtext={"minsize": 11, "mode": "hide"})
     fig.update_xaxes(title_text=currency, exponentformat="B", zeroline=True)
     fig.update_yaxes(showticklabels=False)
-    return fig
-
-
-def bucket_stack_bars(
-    frame: pd.DataFrame,
-    category: str,
-    buckets: list[str],
-    currency: str,
-    title: str | None = None,
-    separators: str = ".,",
-    height: int = 320,
-    legend: bool = True,
-) -> go.Figure:
-    """Horizontal bars per category (segment, country, ...) stacked by aging bucket, the biggest exposure on
-    top; `frame` has the column `category` and one float column per bucket in `buckets` (legend texts).
-    Without a legend the bucket colours must be explained nearby (e.g. by an aging bar with one)."""
-    fig = go.Figure()
-    for label, colour in zip(buckets, bucket_colours(len(buckets)), strict=True):
-        fig.add_trace(
-            go.Bar(
-                name=label,
-                x=frame[label],
-                y=frame[category],
-                orientation="h",
-                marker_color=colour,
-                hovertemplate=f"%{{y}} · {label}: %{{x:,.2f}} {currency}<extra></extra>",
-            )
-        )
-    _question_layout(fig, title, height, separators, legend)
-    fig.update_layout(barmode="relative")
-    fig.update_xaxes(title_text=currency, exponentformat="B")
-    fig.update_yaxes(type="category", categoryorder="total ascending", ticksuffix="  ")
     return fig
 
 

@@ -5,9 +5,8 @@ import pandas as pd
 import streamlit as st
 
 from components import format as fmt
-from components import frame
+from components import frame, widgets
 from components.charts import aging_bar, aging_stacked_bars
-from components.export import to_csv, to_xlsx
 from components.i18n import _, bucket_label
 from components.state import current_view, open_customer
 from components.tables import aging_customer_frame, aging_frame, aging_group_frame, aging_trend_frame
@@ -28,31 +27,6 @@ def money_columns(names: list[str], width: int | None = None) -> dict:
 
 def reset_edges(text: str) -> None:
     st.session_state[EDGES_KEY] = text
-
-
-def export_buttons(shown: pd.DataFrame, stem: str) -> None:
-    """CSV and Excel of exactly the customer table shown (same rows after the search, same columns)."""
-    row = st.container(horizontal=True)
-    row.download_button(
-        _("CSV"),
-        data=to_csv(shown),
-        file_name=f"{stem}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        on_click="ignore",
-        key="aging_csv",
-        help=_("The customer table as shown (after the search)."),
-    )
-    row.download_button(
-        _("Excel"),
-        data=to_xlsx(shown, sheet=_("Aging")),
-        file_name=f"{stem}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        icon=":material/download:",
-        on_click="ignore",
-        key="aging_xlsx",
-        help=_("The customer table as shown (after the search)."),
-    )
 
 
 def group_section(groups: dict, labels: tuple[str, ...], key_title: str, key: str, currency: str, note: str) -> None:
@@ -271,7 +245,14 @@ else:
         selection_mode="single-row",
         key="aging_customers",
     )
-    export_buttons(shown, f"aging_{view.as_of.isoformat()}_{basis}")
+    widgets.export_buttons(
+        shown,
+        f"aging_{view.as_of.isoformat()}_{basis}",
+        _("Aging"),
+        (_("CSV"), _("Excel")),
+        "aging",
+        _("The customer table as shown (after the search)."),
+    )
     rows = picked.selection.rows if picked else []
     if rows and rows[0] < len(shown):
         open_customer(int(shown.index[rows[0]]))

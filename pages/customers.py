@@ -7,9 +7,8 @@ import streamlit as st
 from babel import Locale
 from babel.dates import format_date
 
-from components import charts, frame, messages, tables
+from components import charts, frame, messages, tables, widgets
 from components import format as fmt
-from components.export import to_csv, to_xlsx
 from components.i18n import _, babel_locale, bucket_label
 from components.state import CUSTOMER, current_view
 from components.theme import STATUS_BADGES
@@ -350,25 +349,7 @@ def open_items(d, as_of: date) -> None:
             )
         )
     name = f"statement_{d.ref}_{as_of.isoformat()}"
-    row = st.container(horizontal=True, gap="small")
-    row.download_button(
-        _("Statement (CSV)"),
-        data=to_csv(shown),
-        file_name=f"{name}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        on_click="ignore",
-        key="statement_csv",
-    )
-    row.download_button(
-        _("Statement (Excel)"),
-        data=to_xlsx(shown, sheet=_("Statement")),
-        file_name=f"{name}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        icon=":material/download:",
-        on_click="ignore",
-        key="statement_xlsx",
-    )
+    widgets.export_buttons(shown, name, _("Statement"), (_("Statement (CSV)"), _("Statement (Excel)")), "statement")
 
 
 # --- payment behaviour -----------------------------------------------------------------------------

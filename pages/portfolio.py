@@ -414,8 +414,16 @@ def exposure_section(ov) -> None:
         if overdue_only:  # hide the not-yet-due bucket; the others keep their colours
             data[labels[0]] = None
         col.plotly_chart(
-            charts.bucket_stack_bars(
-                data, key, labels, ov.currency, title=titles[key, overdue_only], separators=sep, legend=False
+            charts.aging_stacked_bars(
+                data,
+                key,
+                labels,
+                ov.currency,
+                horizontal=True,
+                title=titles[key, overdue_only],
+                separators=sep,
+                legend=False,
+                biggest_first=True,
             ),
             key=f"pf_{key}",
         )
