@@ -71,7 +71,11 @@ def theil_sen_slope(xs: Sequence[float], ys: Sequence[float]) -> float | None:
     return float(statistics.median(slopes)) if slopes else None
 
 
-def assess_trend(points: Sequence[ClosedInvoice], as_of: date, rule: TrendRule | None = None) -> Trend:
+def assess_trend(
+    points: Sequence[ClosedInvoice], as_of: date, rule: TrendRule | None = None, with_slope: bool = True
+) -> Trend:
+    """The trend verdict for one customer; the (quadratic) Theil–Sen slope is only for display and can be
+    skipped when a whole portfolio is assessed."""
     rule = rule or TrendRule()
     recent_start = as_of - timedelta(days=rule.recent_days)
     baseline_start = recent_start - timedelta(days=rule.baseline_days)
@@ -79,9 +83,11 @@ def assess_trend(points: Sequence[ClosedInvoice], as_of: date, rule: TrendRule |
     baseline = [p.days_late for p in points if baseline_start < p.close_date <= recent_start]
     rm = float(statistics.median(recent)) if recent else None
     bm = float(statistics.median(baseline)) if baseline else None
-    window = sorted((p for p in points if baseline_start < p.close_date <= as_of), key=lambda p: p.close_date)
-    slope = theil_sen_slope([(p.close_date - as_of).days for p in window], [p.days_late for p in window])
-    slope30 = None if slope is None else slope * 30
+    slope30 = None
+    if with_slope:
+        window = sorted((p for p in points if baseline_start < p.close_date <= as_of), key=lambda p: p.close_date)
+        slope = theil_sen_slope([(p.close_date - as_of).days for p in window], [p.days_late for p in window])
+        slope30 = None if slope is None else slope * 30
     if len(recent) < rule.min_recent_count or len(baseline) < rule.min_baseline_count:
         return Trend(rm, bm, len(recent), len(baseline), slope30, False, "too few closed invoices to judge", "too_few")
     assert rm is not None and bm is not None

@@ -166,3 +166,17 @@ def test_custom_rule_thresholds():
 def test_invalid_trend_rule(kwargs):
     with pytest.raises(ValueError, match="trend rule"):
         TrendRule(**kwargs)
+
+
+def test_the_display_slope_can_be_skipped_without_changing_the_verdict():
+    from domain.behaviour import ClosedInvoice, assess_trend
+
+    as_of = date(2026, 6, 30)
+    points = [ClosedInvoice(date(2026, 1, d), 1) for d in (5, 12, 19, 26)] + [
+        ClosedInvoice(date(2026, 6, d), late) for d, late in ((2, 7), (9, 14), (16, 14), (23, 15))
+    ]
+    full = assess_trend(points, as_of)
+    fast = assess_trend(points, as_of, with_slope=False)
+    assert full.slope_days_per_30 is not None and fast.slope_days_per_30 is None
+    assert (fast.deteriorating, fast.code, fast.recent_median, fast.baseline_median) == (
+        full.deteriorating, full.code, full.recent_median, full.baseline_median)
