@@ -1,14 +1,18 @@
-"""The credit policy as data: bucket edges, KPI window, trend rule, payment-index table, freshness."""
+"""The credit policy as data: buckets, KPI window, trend rule, payment index, freshness, risk classes and their
+terms, bureau mappings, class rules, the approval matrix, loss given default and alert thresholds."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from domain.aging import DEFAULT_EDGES, Buckets
+from domain.approvals import DEFAULT_MATRIX, ApprovalLevel, validate_matrix
 from domain.behaviour import TrendRule
 from domain.kpis import PaymentIndexScale
+from domain.risk import CLASSES, DEFAULT_CLASS_TERMS, BureauMapping, ClassTerms, RiskRules, ScoreBand
 
 
 class PolicyError(ValueError):
@@ -22,6 +26,15 @@ class Policy:
     ledger_freshness_days: int = 2
     trend: TrendRule = field(default_factory=TrendRule)
     payment_index: PaymentIndexScale = field(default_factory=PaymentIndexScale)
+    risk_classes: tuple[ClassTerms, ...] = DEFAULT_CLASS_TERMS
+    bureau: BureauMapping = field(default_factory=BureauMapping)
+    risk_rules: RiskRules = field(default_factory=RiskRules)
+    approval_matrix: tuple[ApprovalLevel, ...] = DEFAULT_MATRIX
+    limit_validity_months: int = 12
+    # LGD for the risk-model expected loss (PD x LGD x exposure); 70 % follows the worked example in
+    # domain_rules.md §3 [D]: unsecured trade-creditor recoveries in Nordic bankruptcies are low
+    lgd_percent: Decimal = Decimal(70)
+    alerts: AlertThresholds = field(default_factory=lambda: AlertThresholds())
 
     def __post_init__(self) -> None:
         Buckets(self.bucket_edges)  # validates
@@ -29,22 +42,33 @@ class Policy:
             raise PolicyError("kpi_window_days must be a positive number of days")
         if self.ledger_freshness_days < 0:
             raise PolicyError("ledger_freshness_days must not be negative")
+        if tuple(t.risk_class for t in self.risk_classes) != CLASSES:
+            raise PolicyError(f"the policy needs terms for the classes {', '.join(CLASSES)} in that order")
+        validate_matrix(self.approval_matrix)
+        if self.limit_validity_months <= 0:
+            raise PolicyError("limit_validity_months must be positive")
+        if not Decimal(0) <= self.lgd_percent <= Decimal(100):
+            raise PolicyError("lgd_percent must be between 0 and 100")
+
+    def terms(self, risk_class: str) -> ClassTerms:
+        return {t.risk_class: t for t in self.risk_classes}[risk_class]
 
     @property
     def buckets(self) -> Buckets:
         return Buckets(self.bucket_edges)
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["bucket_edges"] = list(self.bucket_edges)
-        d["payment_index"]["points"] = [list(p) for p in self.payment_index.points]
-        return d
+        """JSON-ready: tuples as lists, Decimals as strings (exact), nested rules as objects."""
+        return _jsonable(asdict(self))
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Policy:
+        """A policy from its JSON; sections missing from an older version take today's defaults."""
         try:
             base = cls()
             pi = d.get("payment_index", {})
+            bureau = d.get("bureau", {})
+            b0 = base.bureau
             return cls(
                 bucket_edges=tuple(_whole(e) for e in d.get("bucket_edges", base.bucket_edges)),
                 kpi_window_days=_whole(d.get("kpi_window_days", base.kpi_window_days)),
@@ -56,9 +80,118 @@ class Policy:
                     ceiling=_whole(pi.get("ceiling", base.payment_index.ceiling)),
                     source=str(pi.get("source", base.payment_index.source)),
                 ),
+                risk_classes=tuple(
+                    ClassTerms(
+                        risk_class=str(t["risk_class"]),
+                        payment_terms_days=_whole(t["payment_terms_days"]),
+                        max_credit_limit=_money_or_none(t.get("max_credit_limit")),
+                        review_months=_whole(t["review_months"]),
+                        prepayment_required=_flag(t["prepayment_required"]),
+                        insurance_required=_flag(t["insurance_required"]),
+                        pd_percent=_decimal(t["pd_percent"]),
+                    )
+                    for t in d["risk_classes"]
+                )
+                if "risk_classes" in d
+                else base.risk_classes,
+                bureau=BureauMapping(
+                    score_bands=tuple(
+                        ScoreBand(_whole(b["lower"]), str(b["risk_class"]), str(b["label"]))
+                        for b in bureau.get("score_bands", [])
+                    )
+                    or b0.score_bands,
+                    score_source=str(bureau.get("score_source", b0.score_source)),
+                    ratings=tuple((str(r), str(c)) for r, c in bureau.get("ratings", b0.ratings)),
+                    ratings_source=str(bureau.get("ratings_source", b0.ratings_source)),
+                    uc_classes=tuple((_whole(u), str(c)) for u, c in bureau.get("uc_classes", b0.uc_classes)),
+                    uc_source=str(bureau.get("uc_source", b0.uc_source)),
+                    unrated_class=str(bureau.get("unrated_class", b0.unrated_class)),
+                ),
+                risk_rules=_rules(d.get("risk_rules", {})),
+                approval_matrix=tuple(
+                    ApprovalLevel(str(lv["role"]), _money_or_none(lv.get("up_to"))) for lv in d["approval_matrix"]
+                )
+                if "approval_matrix" in d
+                else base.approval_matrix,
+                limit_validity_months=_whole(d.get("limit_validity_months", base.limit_validity_months)),
+                lgd_percent=_decimal(d.get("lgd_percent", base.lgd_percent)),
+                alerts=_alerts(d.get("alerts", {})),
             )
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
             raise PolicyError(f"invalid policy: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class AlertThresholds:
+    """When monitoring raises an alert; every number is policy data."""
+
+    score_drop_points: int = 10  # a bureau score this many points below the previous report
+    overdue_days: int = 60  # any amount more than this many days past due
+    review_warning_days: int = 30  # credit review or limit expiry due within this many days
+    insurer_notification_days: int = 60  # days past due by which the credit insurer must be told (per policy)
+    insurer_warning_days: int = 10  # warn this many days before that deadline
+    credit_hold_events: tuple[str, ...] = ("bankruptcy", "bankruptcy_petition", "liquidation", "forced_dissolution")
+
+    def __post_init__(self) -> None:
+        for name in ("score_drop_points", "overdue_days", "insurer_notification_days"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"alert threshold {name} must be positive")
+        for name in ("review_warning_days", "insurer_warning_days"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"alert threshold {name} must not be negative")
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _decimal(value: Any) -> Decimal:
+    if isinstance(value, bool) or value is None:
+        raise PolicyError(f"{value!r} is not a number")
+    try:
+        d = Decimal(str(value))
+    except InvalidOperation as exc:
+        raise PolicyError(f"{value!r} is not a number") from exc
+    if not d.is_finite():
+        raise PolicyError(f"{value!r} is not a finite number")
+    return d
+
+
+def _money_or_none(value: Any) -> Decimal | None:
+    return None if value is None else _decimal(value)
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise PolicyError(f"{value!r} is not true or false")
+
+
+def _rules(d: dict[str, Any]) -> RiskRules:
+    base = RiskRules()
+    kwargs: dict[str, Any] = {}
+    for name, value in d.items():
+        current = getattr(base, name)  # unknown keys raise AttributeError -> caught as invalid below
+        if isinstance(current, tuple):
+            kwargs[name] = tuple(str(v) for v in value)
+        elif isinstance(current, Decimal):
+            kwargs[name] = _decimal(value)
+        else:
+            kwargs[name] = _whole(value)
+    return RiskRules(**kwargs)
+
+
+def _alerts(d: dict[str, Any]) -> AlertThresholds:
+    kwargs: dict[str, Any] = {}
+    for name, value in d.items():
+        kwargs[name] = tuple(str(v) for v in value) if name == "credit_hold_events" else _whole(value)
+    return AlertThresholds(**kwargs)
 
 
 def _whole(value: Any) -> int:

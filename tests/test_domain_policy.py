@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import pytest
 
@@ -127,4 +128,60 @@ def test_floor_above_ceiling_is_invalid():
 @pytest.mark.parametrize("d", [{"kpi_window_days": 1.5}, {"bucket_edges": [30.5, 60]}])
 def test_fractional_days_are_invalid(d):
     with pytest.raises(PolicyError):
+        Policy.from_dict(d)
+
+
+def test_risk_sections_round_trip_through_json_exactly():
+    import json
+
+    from domain.approvals import ApprovalLevel
+    from domain.risk import RiskRules
+
+    p = Policy(
+        risk_rules=RiskRules(high_overdue_share=Decimal("42.5"), remark_notches=2),
+        approval_matrix=(ApprovalLevel("credit_manager", Decimal("250000.50")), ApprovalLevel("cfo", None)),
+        lgd_percent=Decimal("65.5"),
+    )
+    back = Policy.from_dict(json.loads(json.dumps(p.to_dict())))
+    assert back == p
+    assert back.terms("D").payment_terms_days == 14 and back.terms("E").prepayment_required
+
+
+def test_a_policy_saved_before_the_risk_sections_loads_with_defaults():
+    old = {"bucket_edges": [30, 60, 90, 120], "kpi_window_days": 90, "ledger_freshness_days": 2}
+    p = Policy.from_dict(old)
+    assert p.risk_classes == Policy().risk_classes and p.approval_matrix == Policy().approval_matrix
+    assert p.lgd_percent == Decimal(70) and p.alerts.overdue_days == 60
+
+
+@pytest.mark.parametrize(
+    ("d", "message"),
+    [
+        ({"lgd_percent": 120}, "lgd_percent must be between 0 and 100"),
+        ({"lgd_percent": "lots"}, "not a number"),
+        ({"risk_rules": {"no_such_rule": 1}}, "no_such_rule"),
+        ({"risk_rules": {"high_overdue_share": "x"}}, "not a number"),
+        ({"alerts": {"overdue_days": 0}}, "overdue_days must be positive"),
+        ({"approval_matrix": [{"role": "cfo", "up_to": None}, {"role": "board", "up_to": None}]}, "only the last"),
+        (
+            {
+                "risk_classes": [
+                    {
+                        "risk_class": "A",
+                        "payment_terms_days": 30,
+                        "max_credit_limit": None,
+                        "review_months": 12,
+                        "prepayment_required": False,
+                        "insurance_required": False,
+                        "pd_percent": "0.2",
+                    }
+                ]
+            },
+            "classes A, B, C, D, E",
+        ),
+        ({"limit_validity_months": 0}, "limit_validity_months must be positive"),
+    ],
+)
+def test_invalid_risk_sections_raise_policy_error(d, message):
+    with pytest.raises(PolicyError, match=message):
         Policy.from_dict(d)
