@@ -20,7 +20,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from data_access import views
 from data_access.asof import aging
+from data_access.behaviour import payment_trends
 from data_access.demo import DEMO_END_DATE, DemoSpec, seed_demo
 from data_access.engine import make_engine
 from data_access.kpis import portfolio_kpis
@@ -91,6 +93,14 @@ def main() -> None:
         q("aging_due_year_ago", lambda c: aging(c, year_ago, Basis.DUE))
         q("kpis_latest", lambda c: portfolio_kpis(c, latest))
         q("kpis_year_ago", lambda c: portfolio_kpis(c, year_ago))
+        # the page readers (data_access.views), each on its own: what a cold page run computes
+        q("month_end_trend_latest", lambda c: views.month_end_trend(c, latest))
+        q("payment_trends_latest", lambda c: payment_trends(c, latest))
+        q("overview_latest", lambda c: views.overview(c, latest))
+        q("aging_view_latest", lambda c: views.aging_view(c, latest, Basis.DUE))
+        q("aging_view_year_ago", lambda c: views.aging_view(c, year_ago, Basis.DUE))
+        q("customer_detail_latest", lambda c: views.customer_detail(c, 1, latest))
+        q("payment_history_latest", lambda c: views.payment_history(c, 1, latest))
         with engine.connect() as conn:
             total = str(aging(conn, latest).total)
         pages = {}

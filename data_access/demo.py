@@ -56,7 +56,7 @@ DEMO_END_DATE = date(2026, 10, 31)
 BASE_CURRENCY = "NOK"
 DEMO_COMPANY = {"name": "Demo Kreditt AS", "org_number": "915738206", "country": "NO", "base_currency": "NOK"}
 BUREAU = "Demo Bureau"
-MAX_CUSTOMERS = 10_000
+MAX_CUSTOMERS = 100_000  # scale L of the benchmark (bench/__main__.py)
 MAX_YEARS = 10
 INSERT_CHUNK = 10_000
 FX_LEAD_DAYS = 42  # FX rates start six weeks before the first possible invoice date
@@ -1098,6 +1098,9 @@ class _Generator:
             for p in all_pays
         ]
 
+        del all_docs, all_pays
+        for c in customers:  # the rows hold everything from here on; free the working objects (memory at scale)
+            c.docs, c.pays = [], []
         write_offs, allocations = self._allocate(customers, invoice_rows, payment_rows)
 
         reports = []
@@ -1125,44 +1128,52 @@ class _Generator:
         )
 
     def _allocate(self, customers, invoice_rows, payment_rows) -> tuple[list[dict], list[dict]]:
-        """Allocations by the shared rules, per customer; bankrupt customers' old open invoices written off."""
-        inv_docs: dict[int, list[InvoiceDoc]] = defaultdict(list)
-        credits: dict[int, list[CreditDoc]] = defaultdict(list)
-        number_of: dict[int, dict] = {}
+        """Allocations by the shared rules, per customer; bankrupt customers' old open invoices written off.
+
+        One customer at a time (allocations never cross customers), so only one customer's allocation objects
+        are alive at once; the rows and their order are those of allocating the whole ledger in one go."""
+        inv_rows: dict[int, list[dict]] = defaultdict(list)
+        pay_rows: dict[int, list[dict]] = defaultdict(list)
         for r in invoice_rows:
-            cid = r["customer_id"]
-            if r["kind"] == "invoice":
-                inv_docs[cid].append(
-                    InvoiceDoc(r["id"], r["invoice_number"], cid, r["currency"], r["issue_date"], r["amount"])
-                )
-                number_of[r["id"]] = r
-            else:
-                credits[cid].append(
+            inv_rows[r["customer_id"]].append(r)
+        for r in payment_rows:
+            pay_rows[r["customer_id"]].append(r)
+
+        def documents_of(cid: int) -> tuple[list[InvoiceDoc], list[CreditDoc]]:
+            """The customer's invoices, and its credit notes then payments, for the allocation rules."""
+            invoices, credits = [], []
+            for r in inv_rows[cid]:
+                if r["kind"] == "invoice":
+                    invoices.append(
+                        InvoiceDoc(r["id"], r["invoice_number"], cid, r["currency"], r["issue_date"], r["amount"])
+                    )
+                else:
+                    credits.append(
+                        CreditDoc(
+                            "credit_note",
+                            r["id"],
+                            r["invoice_number"],
+                            cid,
+                            r["currency"],
+                            r["issue_date"],
+                            -r["amount"],
+                            r["credited_invoice"],
+                        )
+                    )
+            for r in pay_rows[cid]:
+                credits.append(
                     CreditDoc(
-                        "credit_note",
+                        "payment",
                         r["id"],
-                        r["invoice_number"],
+                        r["payment_ref"],
                         cid,
                         r["currency"],
-                        r["issue_date"],
-                        -r["amount"],
-                        r["credited_invoice"],
+                        r["payment_date"],
+                        r["amount"],
+                        r["invoice_number"],
                     )
                 )
-        for r in payment_rows:
-            cid = r["customer_id"]
-            credits[cid].append(
-                CreditDoc(
-                    "payment",
-                    r["id"],
-                    r["payment_ref"],
-                    cid,
-                    r["currency"],
-                    r["payment_date"],
-                    r["amount"],
-                    r["invoice_number"],
-                )
-            )
+            return invoices, credits
 
         pending: list[dict] = []
         for c in customers:
@@ -1171,11 +1182,12 @@ class _Generator:
             cid = c.idx + 1
             rng = c.rng
             wo_day = min(self.end, c.bankrupt_on + timedelta(days=rng.randint(7, 21)))
+            invoices, credits = documents_of(cid)
             paid: dict[int, Decimal] = defaultdict(Decimal)
-            for a in allocate(inv_docs[cid], credits[cid]):
+            for a in allocate(invoices, credits):
                 if a.alloc_date <= wo_day:
                     paid[a.invoice_id] += a.amount
-            for inv in inv_docs[cid]:
+            for inv in invoices:
                 left = inv.amount - paid[inv.id]
                 if left > 0 and (wo_day - inv.issue_date).days > 60:
                     pending.append(
@@ -1191,12 +1203,13 @@ class _Generator:
                     )
         pending.sort(key=lambda r: (r["write_off_date"], r["invoice_id"]))
         write_offs = []
+        write_off_docs: dict[int, list[CreditDoc]] = defaultdict(list)
         wo_series: dict[int, int] = defaultdict(int)
         for i, r in enumerate(pending, start=1):
             year = r["write_off_date"].year
             wo_series[year] += 1
             ref = f"WO-{year}-{wo_series[year]:05d}"
-            credits[r["customer_id"]].append(
+            write_off_docs[r["customer_id"]].append(
                 CreditDoc(
                     "write_off",
                     i,
@@ -1221,26 +1234,23 @@ class _Generator:
             )
 
         allocations = []
-        made = []
         for c in customers:
             cid = c.idx + 1
-            for a in allocate(inv_docs[cid], credits[cid]):
-                made.append(a)
+            invoices, credits = documents_of(cid)
+            made = allocate(invoices, credits + write_off_docs[cid])
+            for a in made:
                 row = allocation_row(a, cid)
                 row["id"] = len(allocations) + 1
                 allocations.append(row)
-        # open_until: the same derivation as ledger.rebuild_allocations
-        amounts = {
-            ("invoice" if r["kind"] == "invoice" else "credit_note", r["id"]): abs(r["amount"]) for r in invoice_rows
-        }
-        amounts.update({("payment", r["id"]): r["amount"] for r in payment_rows})
-        settled = settled_on(made, amounts)
-        for r in invoice_rows:
-            r["open_until"] = settled.get(
-                ("invoice" if r["kind"] == "invoice" else "credit_note", r["id"]), OPEN_UNTIL_OPEN
-            )
-        for r in payment_rows:
-            r["open_until"] = settled.get(("payment", r["id"]), OPEN_UNTIL_OPEN)
+            # open_until: the same derivation as ledger.rebuild_allocations
+            kind = {r["id"]: ("invoice" if r["kind"] == "invoice" else "credit_note") for r in inv_rows[cid]}
+            amounts = {(kind[r["id"]], r["id"]): abs(r["amount"]) for r in inv_rows[cid]}
+            amounts.update({("payment", r["id"]): r["amount"] for r in pay_rows[cid]})
+            settled = settled_on(made, amounts)
+            for r in inv_rows[cid]:
+                r["open_until"] = settled.get((kind[r["id"]], r["id"]), OPEN_UNTIL_OPEN)
+            for r in pay_rows[cid]:
+                r["open_until"] = settled.get(("payment", r["id"]), OPEN_UNTIL_OPEN)
         return write_offs, allocations
 
 

@@ -7,7 +7,14 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, Date, bindparam, select, text
 
-from data_access.asof import aging, behaviour_sums, customer_ids_in_view, monthly_credit_sales, window_start
+from data_access.asof import (
+    _rate_on,
+    agings,
+    behaviour_sums,
+    customer_ids_in_view,
+    monthly_credit_sales,
+    window_start,
+)
 from data_access.ledger import active_policy, base_currency
 from data_access.schema import Customer
 from domain.aging import Basis
@@ -20,11 +27,10 @@ from domain.money import convert, scaled_to_rate
 def rates_as_of(conn: Connection, as_of: date) -> dict:
     """Closing rates: the latest rate per currency dated on or before as_of."""
     stmt = text(
-        """SELECT f.currency, f.rate FROM fx_rates f
-           WHERE f.rate_date = (SELECT MAX(f2.rate_date) FROM fx_rates f2
-                                WHERE f2.currency = f.currency AND f2.rate_date <= :as_of)"""
+        f"""SELECT c.currency, {_rate_on("c.currency", ":as_of")} AS rate
+            FROM (SELECT DISTINCT currency FROM fx_rates) c"""
     ).bindparams(bindparam("as_of", type_=Date))
-    return {r.currency: scaled_to_rate(r.rate) for r in conn.execute(stmt, {"as_of": as_of})}
+    return {r.currency: scaled_to_rate(r.rate) for r in conn.execute(stmt, {"as_of": as_of}) if r.rate is not None}
 
 
 def kpi_inputs(
@@ -33,8 +39,8 @@ def kpi_inputs(
     policy = active_policy(conn)
     w = window_days or policy.kpi_window_days
     start = window_start(as_of, w)
-    now = aging(conn, as_of, Basis.DUE, policy.buckets, flt)
-    then = aging(conn, start, Basis.DUE, policy.buckets, flt)
+    reports = agings(conn, (as_of, start), Basis.DUE, policy.buckets, flt)
+    now, then = reports[as_of], reports[start]
     monthly, window_sales = monthly_credit_sales(conn, as_of, start, flt)
     beh = behaviour_sums(conn, as_of, start, flt)
     base = base_currency(conn)

@@ -14,13 +14,16 @@ from sqlalchemy import Connection, and_, func, or_, select
 
 from data_access.asof import (
     aging,
+    aging_by_currency,
+    aging_cells_by_date,
+    agings,
     behaviour_sums,
     closed_invoices,
     customer_ids_in_view,
     monthly_credit_sales,
     open_items,
 )
-from data_access.behaviour import payment_trends
+from data_access.behaviour import payment_trends, payment_trends_at
 from data_access.kpis import portfolio_kpis, rates_as_of
 from data_access.ledger import active_policy, base_currency
 from data_access.schema import Activity, CompanyEvent, CreditReport, Customer, ImportLog, Invoice, Payment
@@ -28,8 +31,10 @@ from domain.aging import (
     AgingReport,
     Basis,
     Buckets,
-    amount_beyond,
+    amounts_beyond,
+    bucket_totals,
     coarsen,
+    coarsen_values,
     customer_amount_beyond,
     merged,
 )
@@ -134,24 +139,28 @@ def month_end_trend(
 ) -> tuple[Buckets, list[TrendPoint]]:
     """AR, overdue, over 60/90 days, countback DSO and bucket amounts at as_of and the 11 month-ends before.
 
-    One aging per date with the display edges merged with 60 and 90, then re-bucketed exactly; DSO from one
-    monthly-sales query (month-ends take whole months, as_of takes its month up to as_of)."""
+    The aging cells of all dates come from one statement (asof.aging_cells_by_date), with the display edges
+    merged with 60 and 90, summed per bucket and re-bucketed exactly; DSO from one monthly-sales query
+    (month-ends take whole months, as_of takes its month up to as_of)."""
     display = buckets or active_policy(conn).buckets
     fine = merged(display, SHARE_EDGES)
     monthly, _ = monthly_credit_sales(conn, as_of, as_of, flt)
+    dates = trend_dates(as_of, points)
+    cells = aging_cells_by_date(conn, dates, basis, fine, base_currency(conn), flt)
     out = []
-    for d in trend_dates(as_of, points):
-        rep = aging(conn, d, basis, fine, flt)
+    for d in dates:
+        amounts = bucket_totals(cells[d], fine)  # the aging's portfolio amounts by the fine buckets
+        total = sum(amounts, Decimal("0.00"))
         sales = {k: v for k, v in monthly.items() if k <= (d.year, d.month)}
         out.append(
             TrendPoint(
                 as_of=d,
-                total=rep.total,
-                overdue=rep.total - rep.current,
-                over_60=amount_beyond(rep, 60),
-                over_90=amount_beyond(rep, 90),
-                dso_countback=countback(rep.total, countback_periods(d, sales)),
-                amounts=coarsen(rep, display).amounts,
+                total=total,
+                overdue=total - amounts[0],
+                over_60=amounts_beyond(amounts, fine, 60),
+                over_90=amounts_beyond(amounts, fine, 90),
+                dso_countback=countback(total, countback_periods(d, sales)),
+                amounts=coarsen_values(amounts, fine, display),
             )
         )
     return display, out
@@ -218,8 +227,10 @@ class _CustomerInfo:
     insured_limit: Decimal | None
 
 
-def _customers(conn: Connection, as_of: date, need: set[int] | None = None) -> dict[int, _CustomerInfo]:
-    """Customers with limits in base currency at the as-of closing rate.
+def _customers(
+    conn: Connection, as_of: date, need: set[int] | None = None, only: int | None = None
+) -> dict[int, _CustomerInfo]:
+    """Customers (all, or only the one with id `only`) with limits in base currency at the as-of closing rate.
 
     A missing rate is an error for the customers in `need` (those whose balance is compared with a limit);
     for the others the converted limit is left unknown (None), so an as-of date before a currency's first
@@ -237,7 +248,8 @@ def _customers(conn: Connection, as_of: date, need: set[int] | None = None) -> d
             return None
         return convert(amount, rates[currency])
 
-    rows = conn.execute(select(Customer.__table__)).all()
+    query = select(Customer.__table__)
+    rows = conn.execute(query if only is None else query.where(Customer.id == only)).all()
     return {
         r.id: _CustomerInfo(
             r.id,
@@ -271,13 +283,14 @@ def overview(conn: Connection, as_of: date, flt: CustomerFilter | None = None) -
     k_now = portfolio_kpis(conn, as_of, flt=flt)
     k_prev = portfolio_kpis(conn, prev, flt=flt)
     fine = merged(policy.buckets, SHARE_EDGES)
-    rep_fine = aging(conn, as_of, Basis.DUE, fine, flt)
+    reports = agings(conn, (as_of, prev), Basis.DUE, fine, flt)
+    rep_fine = reports[as_of]
     rep = coarsen(rep_fine, policy.buckets)
-    rep_prev = aging(conn, prev, Basis.DUE, policy.buckets, flt)
+    rep_prev = coarsen(reports[prev], policy.buckets)
     info = _customers(conn, as_of, {c.customer_id for c in rep.customers})
     info_prev = _customers(conn, prev, {c.customer_id for c in rep_prev.customers})
-    trends = payment_trends(conn, as_of)
-    trends_prev = payment_trends(conn, prev)
+    by_date = payment_trends_at(conn, (as_of, prev))
+    trends, trends_prev = by_date[as_of], by_date[prev]
     in_view = customer_ids_in_view(conn, flt)
 
     def visible(cid):
@@ -431,16 +444,11 @@ def aging_view(
     rep = aging(conn, as_of, basis, buckets, flt)
     info = conn.execute(select(Customer.id, Customer.country, Customer.segment, Customer.currency)).all()
     attrs = {r.id: (r.country, r.segment, r.currency) for r in info}
-    by_currency: dict[str, list[Decimal]] = {}
-    n = len(rep.buckets.labels)
-    for item in open_items(conn, as_of, basis, flt=flt):
-        acc = by_currency.setdefault(item.currency, [Decimal("0.00")] * n)
-        acc[rep.buckets.index(item.days)] += item.base_amount
     return AgingView(
         report=rep,
         by_country=by_key(rep, {k: v[0] for k, v in attrs.items()}),
         by_segment=by_key(rep, {k: v[1] for k, v in attrs.items()}),
-        by_currency={k: tuple(v) for k, v in sorted(by_currency.items())},
+        by_currency=aging_by_currency(conn, as_of, basis, rep.buckets, flt),
         attributes=attrs,
     )
 
@@ -542,12 +550,12 @@ def customer_detail(conn: Connection, customer_id: int, as_of: date) -> Customer
     roots = group_roots(parents)
     root = roots[customer_id]
     member_ids = sorted(cid for cid, r in roots.items() if r == root)
-    rep_all = aging(conn, as_of, Basis.DUE, policy.buckets)
-    balances = {row.customer_id: row.total for row in rep_all.customers}
-    own = [row for row in rep_all.customers if row.customer_id == customer_id]
-    rep = type(rep_all)(rep_all.as_of, rep_all.basis, rep_all.currency, rep_all.buckets, tuple(own))
+    rep_group = aging(conn, as_of, Basis.DUE, policy.buckets, CustomerFilter(groups=(root,)))
+    balances = {row.customer_id: row.total for row in rep_group.customers}
+    own = [row for row in rep_group.customers if row.customer_id == customer_id]
+    rep = type(rep_group)(rep_group.as_of, rep_group.basis, rep_group.currency, rep_group.buckets, tuple(own))
     balance = rep.total
-    info = _customers(conn, as_of, {customer_id} if own else set())[customer_id]
+    info = _customers(conn, as_of, {customer_id} if own else set(), only=customer_id)[customer_id]
     hits = {
         r.id: CustomerHit(r.id, r.customer_ref, r.name, r.org_number)
         for r in conn.execute(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -191,27 +191,45 @@ def merged(buckets: Buckets, extra: Iterable[int]) -> Buckets:
     return Buckets(tuple(sorted(set(buckets.edges) | set(extra))))
 
 
+def bucket_totals(cells: Iterable[AgingCell], buckets: Buckets) -> tuple[Decimal, ...]:
+    """The portfolio amount per bucket straight from the SQL cells: AgingReport.amounts without building the
+    customer rows (the same sums in another order, exact on Decimals)."""
+    out = [Decimal("0.00")] * len(buckets.labels)
+    for c in cells:
+        out[c.bucket] += c.amount
+    return tuple(out)
+
+
+def _bucket_map(fine: Buckets, target: Buckets) -> list[int]:
+    """The target bucket of each fine bucket; exact because every target edge must be a fine edge."""
+    if not set(target.edges) <= set(fine.edges):
+        raise BucketError(f"edges {target.as_text()} are not a subset of {fine.as_text()}")
+    # fine bucket i (1..n) covers days (e_i-1, e_i] and lies inside target bucket index(e_i); the last is open
+    return [0] + [target.index(e) for e in fine.edges] + [len(target.edges) + 1]
+
+
+def _squash(values: Sequence, mapping: list[int], n: int, zero) -> tuple:
+    out = [zero] * n
+    for i, v in enumerate(values):
+        out[mapping[i]] += v
+    return tuple(out)
+
+
+def coarsen_values(values: Sequence, fine: Buckets, target: Buckets, zero=Decimal("0.00")) -> tuple:
+    """Values by the fine buckets (amounts, or counts with zero=0) re-bucketed to `target`, exactly."""
+    return _squash(values, _bucket_map(fine, target), len(target.labels), zero)
+
+
 def coarsen(report: AgingReport, target: Buckets) -> AgingReport:
     """Re-bucket a report computed with finer edges; exact because every target edge is a fine edge."""
-    if not set(target.edges) <= set(report.buckets.edges):
-        raise BucketError(f"edges {target.as_text()} are not a subset of {report.buckets.as_text()}")
-    fine, n = report.buckets, len(target.labels)
-    # fine bucket i (1..n) covers days (e_i-1, e_i] and lies inside target bucket index(e_i); the last is open
-    mapping = [0] + [target.index(e) for e in fine.edges] + [len(target.edges) + 1]
-
-    def squash(values, zero):
-        out = [zero] * n
-        for i, v in enumerate(values):
-            out[mapping[i]] += v
-        return tuple(out)
-
+    mapping, n = _bucket_map(report.buckets, target), len(target.labels)
     customers = tuple(
         CustomerAging(
             c.customer_id,
             c.customer_ref,
             c.name,
-            squash(c.amounts, Decimal("0.00")),
-            squash(c.counts, 0),
+            _squash(c.amounts, mapping, n, Decimal("0.00")),
+            _squash(c.counts, mapping, n, 0),
             c.unapplied_amount,
             c.unapplied_count,
             c.open_invoices,
@@ -221,17 +239,21 @@ def coarsen(report: AgingReport, target: Buckets) -> AgingReport:
     return AgingReport(report.as_of, report.basis, report.currency, target, customers)
 
 
+def amounts_beyond(amounts: Sequence[Decimal], buckets: Buckets, days: int) -> Decimal:
+    """Of amounts by `buckets`, the part more than `days` days old; `days` must be one of the edges."""
+    if days not in buckets.edges:
+        raise BucketError(f"{days} is not a bucket edge of {buckets.as_text()}")
+    first = buckets.edges.index(days) + 2  # bucket index of (days+1)-...
+    return sum(amounts[first:], Decimal("0.00"))
+
+
 def amount_beyond(report: AgingReport, days: int) -> Decimal:
     """Open amount more than `days` days old; `days` must be one of the report's edges."""
-    if days not in report.buckets.edges:
-        raise BucketError(f"{days} is not a bucket edge of {report.buckets.as_text()}")
-    first = report.buckets.edges.index(days) + 2  # bucket index of (days+1)-...
-    return sum(report.amounts[first:], Decimal("0.00"))
+    return amounts_beyond(report.amounts, report.buckets, days)
 
 
 def customer_amount_beyond(row: CustomerAging, buckets: Buckets, days: int) -> Decimal:
-    first = buckets.edges.index(days) + 2
-    return sum(row.amounts[first:], Decimal("0.00"))
+    return amounts_beyond(row.amounts, buckets, days)
 
 
 def group_rows(report: AgingReport, key_of: Mapping[int, str]) -> dict[str, tuple[Decimal, ...]]:

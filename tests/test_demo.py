@@ -93,6 +93,8 @@ def test_generate_is_deterministic(small: DemoData) -> None:
 def test_invalid_spec_is_refused() -> None:
     with pytest.raises(DemoError, match="customers"):
         generate(DemoSpec(customers=0))
+    with pytest.raises(DemoError, match="between 1 and 100000 customers"):  # the benchmark's scale L is allowed
+        generate(DemoSpec(customers=100_001))
     with pytest.raises(DemoError, match="years"):
         generate(DemoSpec(customers=10, years=0))
 
@@ -459,6 +461,12 @@ def allocation_set(conn: sa.Connection) -> list[tuple]:
     return sorted(tuple(r) for r in rows)
 
 
+def open_until_set(conn: sa.Connection) -> list[tuple]:
+    invoices = conn.execute(select(Invoice.id, Invoice.open_until)).all()
+    payments = conn.execute(select(Payment.id, Payment.open_until)).all()
+    return sorted(("invoice", *r) for r in invoices) + sorted(("payment", *r) for r in payments)
+
+
 def check_seeded(engine: sa.Engine, spec: DemoSpec, summary) -> None:
     data = generate(spec)
     with engine.begin() as conn:
@@ -479,8 +487,10 @@ def check_seeded(engine: sa.Engine, spec: DemoSpec, summary) -> None:
         first = conn.execute(select(Invoice.invoice_number, Invoice.amount).where(Invoice.id == 1)).one()
         assert first.invoice_number == data.invoices[0]["invoice_number"] and first.amount == data.invoices[0]["amount"]
         seeded = allocation_set(conn)
+        open_until = open_until_set(conn)
         rebuild_allocations(conn)
         assert allocation_set(conn) == seeded
+        assert open_until_set(conn) == open_until  # generated customer by customer, rebuilt for the whole ledger
 
     with pytest.raises(DemoError, match="empty"), engine.begin() as conn:
         seed_demo(conn, spec)

@@ -273,3 +273,23 @@ def test_amount_beyond_and_group_rows():
         "SE": tuple(D(x) for x in ("5", "0", "0", "0", "1", "0")),
     }
     assert group_rows(r, {1: "NO"})["–"][0] == D("5")  # a missing key is shown as a dash
+
+
+def test_bucket_totals_coarsen_values_and_amounts_beyond_equal_the_report_path():
+    from domain.aging import amount_beyond, amounts_beyond, bucket_totals, coarsen, coarsen_values, merged
+
+    fine = merged(DEFAULT, (60, 90))
+    cells = [*_cells(), AgingCell(2, 3, D("0.01"), 1, D("0.00"), 0, 1), AgingCell(3, 5, D("7.77"), 1, D("0.00"), 0, 1)]
+    r = build_aging(date(2026, 3, 31), Basis.DUE, "NOK", fine, cells, NAMES)
+    totals = bucket_totals(cells, fine)
+    assert totals == r.amounts and sum(totals) == r.total
+    assert bucket_totals([], fine) == (D("0.00"),) * len(fine.labels)
+    for target in (DEFAULT, Buckets((60,)), Buckets((30, 90))):
+        assert coarsen_values(totals, fine, target) == coarsen(r, target).amounts
+        assert coarsen_values(r.counts, fine, target, 0) == coarsen(r, target).counts
+    for days in (60, 90):
+        assert amounts_beyond(totals, fine, days) == amount_beyond(r, days)
+    with pytest.raises(BucketError, match="not a subset"):
+        coarsen_values(totals, fine, Buckets((45,)))
+    with pytest.raises(BucketError, match="not a bucket edge"):
+        amounts_beyond(totals, fine, 45)

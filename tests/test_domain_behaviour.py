@@ -179,4 +179,8 @@ def test_the_display_slope_can_be_skipped_without_changing_the_verdict():
     fast = assess_trend(points, as_of, with_slope=False)
     assert full.slope_days_per_30 is not None and fast.slope_days_per_30 is None
     assert (fast.deteriorating, fast.code, fast.recent_median, fast.baseline_median) == (
-        full.deteriorating, full.code, full.recent_median, full.baseline_median)
+        full.deteriorating,
+        full.code,
+        full.recent_median,
+        full.baseline_median,
+    )
