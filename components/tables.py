@@ -123,18 +123,6 @@ def credit_reports_frame(reports: list) -> pd.DataFrame:
     )
 
 
-def events_frame(events: list) -> pd.DataFrame:
-    """One row per company event (data_access.views.EventRow), in the given order (newest first)."""
-    return pd.DataFrame(
-        {
-            "event_date": [e.event_date for e in events],
-            "event_type": [e.event_type for e in events],
-            "source": [e.source for e in events],
-            "text": [e.text or "" for e in events],
-        }
-    )
-
-
 def activities_frame(rows: list) -> pd.DataFrame:
     """One row per activity (data_access.views.ActivityRow), in the given order (newest first)."""
     return pd.DataFrame(

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, func, or_, select
 
 from data_access.asof import (
     aging,
@@ -26,7 +26,7 @@ from data_access.asof import (
 from data_access.behaviour import payment_trends, payment_trends_at
 from data_access.kpis import portfolio_kpis, rates_as_of
 from data_access.ledger import active_policy, base_currency
-from data_access.schema import Activity, CompanyEvent, CreditReport, Customer, ImportLog, Invoice, Payment
+from data_access.schema import Activity, CompanyEvent, CreditReport, Customer, ImportLog
 from domain.aging import (
     AgingReport,
     Basis,
@@ -703,10 +703,3 @@ def activities(conn: Connection, customer_id: int) -> list[ActivityRow]:
         ActivityRow(r.id, r.activity_date, r.kind, r.text, r.promised_amount, r.promised_date, r.author, r.created_at)
         for r in rows
     ]
-
-
-def documents_exist(conn: Connection) -> bool:
-    return (
-        conn.execute(select(func.count()).select_from(Invoice).where(and_(Invoice.id.is_not(None)))).scalar_one() > 0
-        or conn.execute(select(func.count()).select_from(Payment)).scalar_one() > 0
-    )

@@ -5,11 +5,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 
-def month_end(d: date) -> date:
-    nxt = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
-    return nxt - timedelta(days=1)
-
-
 def previous_month_end(d: date) -> date:
     """The last day of the month before d's month (2026-10-30 -> 2026-09-30)."""
     return date(d.year, d.month, 1) - timedelta(days=1)
@@ -21,10 +16,3 @@ def trend_dates(as_of: date, points: int = 12) -> list[date]:
     while len(dates) < points:
         dates.append(previous_month_end(dates[-1]))
     return dates[::-1]
-
-
-def same_day_last_year(d: date) -> date:
-    try:
-        return d.replace(year=d.year - 1)
-    except ValueError:  # 29 February
-        return d.replace(year=d.year - 1, day=28)
