@@ -8,11 +8,17 @@ import streamlit as st
 
 from components import format as fmt
 from components.i18n import LANGUAGES, N_, _
-from components.state import AS_OF
+from components.state import AS_OF, ROLES, USER_NAME, USER_ROLE
 from data_access.status import DataStatus
 from data_access.views import FilterOptions
 from domain.policy import ledger_is_stale
 
+ROLE_LABELS = {
+    "sales": N_("Sales"),
+    "credit_manager": N_("Credit manager"),
+    "cfo": N_("CFO"),
+    "board": N_("Board"),
+}
 SOURCE_LABELS = {"ledger": N_("Ledger"), "credit_reports": N_("Credit reports"), "register": N_("Register")}
 
 
@@ -46,6 +52,9 @@ def sidebar(status: DataStatus, options: FilterOptions, today: date) -> None:
                 placeholder=_("All"),
                 help=_("The customer's invoicing currency."),
             )
+        with st.expander(_("Acting as"), expanded=False, icon=":material/person:"):
+            st.text_input(_("Your name"), key=USER_NAME, help=_("Stored with every change, request and decision."))
+            st.selectbox(_("Role"), ROLES, format_func=lambda r: _(ROLE_LABELS[r]), key=USER_ROLE, index=1)
         company = status.company.name or _("Company profile not set (python cli.py company set)")
         st.caption(
             _("{company} · base currency {currency}").format(company=company, currency=status.company.base_currency)

@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.sql import text
 
-from data_access.types import Money, Rate
+from data_access.types import Money, Percent, Rate
 
 # `open_until` of a document that is still open (not fully allocated): later than any as-of date.
 OPEN_UNTIL_OPEN = date(9999, 12, 31)
@@ -55,6 +55,15 @@ class Customer(Base):
     industry_code: Mapped[str | None] = mapped_column(String(10))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
     affiliate: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Credit insurance: the insurer, its decision date and the share of a loss it covers (percent, 2 decimals)
+    insurer: Mapped[str | None] = mapped_column(String(100))
+    insured_share: Mapped[Decimal | None] = mapped_column(Percent)
+    insurance_decided_on: Mapped[date | None] = mapped_column(Date)
+    # The credit decision in force: when it is to be reviewed and when the granted limit expires
+    limit_review_on: Mapped[date | None] = mapped_column(Date)
+    limit_expires_on: Mapped[date | None] = mapped_column(Date)
+    # A corporate group's limit (base currency), kept on the group's top-most parent
+    group_limit: Mapped[Decimal | None] = mapped_column(Money)
     row_version: Mapped[int] = mapped_column(Integer, default=1)
     __table_args__ = (
         CheckConstraint("status IN ('active', 'credit_hold', 'prepayment_only')", name="status"),
@@ -165,6 +174,8 @@ class CreditReport(Base):
     rating: Mapped[str | None] = mapped_column(String(20))
     remarks_count: Mapped[int] = mapped_column(Integer, default=0)
     remarks_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    uc_class: Mapped[int | None] = mapped_column(Integer)  # UC riskklass 1-5, when the bureau is UC
+    pd_percent: Mapped[Decimal | None] = mapped_column(Percent)  # the bureau's own PD (UC riskprognos)
     __table_args__ = (CheckConstraint("score IS NULL OR (score >= 0 AND score <= 100)", name="score"),)
 
 
@@ -192,6 +203,139 @@ class Activity(Base):
     author: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime)
     __table_args__ = (CheckConstraint("kind IN ('note', 'call', 'promise')", name="kind"),)
+
+
+class CustomerChange(Base):
+    """One changed credit field of a customer (limit, terms, status, insurance, review dates): who, why, when,
+    under which policy version; the source of the "changes for the ERP" export."""
+
+    __tablename__ = "customer_changes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    changed_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    effective_on: Mapped[date] = mapped_column(Date)
+    field: Mapped[str] = mapped_column(String(30))
+    old_value: Mapped[str | None] = mapped_column(String(100))
+    new_value: Mapped[str | None] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(String(20))  # edit | limit_approval | alert_action | credit_check
+    policy_version: Mapped[int | None] = mapped_column(Integer)
+    alert_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class LimitRequest(Base):
+    """A requested credit limit (customer currency) and its decision under the policy's approval matrix."""
+
+    __tablename__ = "limit_requests"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    scope: Mapped[str] = mapped_column(String(10), default="customer")  # customer | group
+    amount: Mapped[Decimal] = mapped_column(Money)
+    currency: Mapped[str] = mapped_column(String(3))
+    amount_base: Mapped[Decimal] = mapped_column(Money)  # what the approval matrix compares
+    required_role: Mapped[str | None] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(Text)
+    requested_by: Mapped[str] = mapped_column(String(100))
+    requested_role: Mapped[str] = mapped_column(String(40))
+    requested_on: Mapped[date] = mapped_column(Date)
+    requested_at: Mapped[datetime] = mapped_column(DateTime)
+    policy_version: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_role: Mapped[str | None] = mapped_column(String(40))
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decision_comment: Mapped[str | None] = mapped_column(Text)
+    decided_policy_version: Mapped[int | None] = mapped_column(Integer)
+    review_on: Mapped[date | None] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'approved', 'rejected', 'withdrawn')", name="status"),
+        CheckConstraint("scope IN ('customer', 'group')", name="scope"),
+        CheckConstraint("amount >= 0", name="amount"),
+    )
+
+
+class Alert(Base):
+    """A monitoring alert. (customer, type, key) is unique, so running the monitor twice adds nothing.
+
+    Event alerts (negative_event, score_drop) are keyed by what happened; condition alerts by the date the
+    condition was first seen, and get `cleared_on` when it no longer holds."""
+
+    __tablename__ = "alerts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    type: Mapped[str] = mapped_column(String(30))
+    key: Mapped[str] = mapped_column(String(100))
+    severity: Mapped[str] = mapped_column(String(10))
+    since: Mapped[date] = mapped_column(Date)
+    raised_on: Mapped[date] = mapped_column(Date)  # the as-of date of the monitor run that raised it
+    message: Mapped[str] = mapped_column(Text)  # English; the UI words it from code and params
+    params: Mapped[str] = mapped_column(Text)  # JSON
+    recommendation: Mapped[str] = mapped_column(String(30))
+    recommendation_params: Mapped[str] = mapped_column(Text)  # JSON
+    status: Mapped[str] = mapped_column(String(15), default="open")
+    assignee: Mapped[str | None] = mapped_column(String(100))
+    cleared_on: Mapped[date | None] = mapped_column(Date)
+    policy_version: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'acknowledged', 'closed')", name="status"),
+        CheckConstraint("severity IN ('high', 'medium', 'low')", name="severity"),
+        Index("uq_alerts_customer_type_key", "customer_id", "type", "key", unique=True),
+        Index("ix_alerts_status", "status", "severity"),
+    )
+
+
+class AlertLog(Base):
+    """What happened to an alert: raised, acknowledged, assigned, commented, applied, cleared, closed."""
+
+    __tablename__ = "alert_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    author: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str | None] = mapped_column(Text)
+
+
+class RiskHistory(Base):
+    """A customer's risk class as the monitor saw it, one row per change (for class-downgrade alerts)."""
+
+    __tablename__ = "risk_history"
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), primary_key=True)
+    as_of: Mapped[date] = mapped_column(Date, primary_key=True)
+    risk_class: Mapped[str] = mapped_column(String(1))
+    base_class: Mapped[str] = mapped_column(String(1))
+    policy_version: Mapped[int | None] = mapped_column(Integer)
+
+
+class CreditCheck(Base):
+    """A new-customer credit check and the policy's decision on it."""
+
+    __tablename__ = "credit_checks"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    checked_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    author: Mapped[str] = mapped_column(String(100))
+    org_number: Mapped[str] = mapped_column(String(20))
+    country: Mapped[str] = mapped_column(String(2))
+    name: Mapped[str] = mapped_column(String(200))
+    customer_ref: Mapped[str | None] = mapped_column(String(64))
+    currency: Mapped[str] = mapped_column(String(3))
+    requested_limit: Mapped[Decimal] = mapped_column(Money)
+    requested_terms_days: Mapped[int] = mapped_column(Integer)
+    report: Mapped[str | None] = mapped_column(Text)  # JSON of the credit report used
+    decision: Mapped[str] = mapped_column(String(30))
+    risk_class: Mapped[str] = mapped_column(String(1))
+    granted_limit: Mapped[Decimal] = mapped_column(Money)
+    granted_terms_days: Mapped[int] = mapped_column(Integer)
+    reasons: Mapped[str] = mapped_column(Text)  # JSON list of {code, params, text}
+    policy_version: Mapped[int | None] = mapped_column(Integer)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    limit_request_id: Mapped[int | None] = mapped_column(ForeignKey("limit_requests.id"))
 
 
 class ImportLog(Base):
@@ -238,6 +382,12 @@ class DataVersion(Base):
 
 
 LEDGER_TABLES = (
+    "credit_checks",
+    "alert_log",
+    "alerts",
+    "risk_history",
+    "limit_requests",
+    "customer_changes",
     "allocations",
     "write_offs",
     "payments",

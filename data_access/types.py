@@ -59,3 +59,9 @@ class Rate(TypeDecorator):
 
     def process_result_value(self, value, dialect):
         return None if value is None else scaled_to_rate(int(value))
+
+
+class Percent(Money):
+    """A percentage with two decimals (90.00), stored like money as an integer of hundredths."""
+
+    cache_ok = True
