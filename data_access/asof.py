@@ -463,9 +463,25 @@ def behaviour_sums(
     conn: Connection, as_of: date, start: date, flt: CustomerFilter | None = None, customer_id: int | None = None
 ) -> BehaviourSums:
     """Amount-weighted payment behaviour of invoices closed by payment in (start, as_of]."""
+    sql = closed_invoices_sql(conn, flt, customer_id is not None) + _BEHAVIOUR_SELECT
+    params = {"as_of": as_of, "start": start, "base": base_currency(conn), "cid": customer_id}
+    return _behaviour(_run(conn, sql, params, flt, ("as_of", "start")).one())
+
+
+def behaviour_sums_by_customer(
+    conn: Connection, as_of: date, start: date, flt: CustomerFilter | None = None
+) -> dict[int, BehaviourSums]:
+    """behaviour_sums for every customer at once (same CTE and sums, grouped by customer)."""
     sql = (
-        closed_invoices_sql(conn, flt, customer_id is not None)
-        + """
+        closed_invoices_sql(conn, flt)
+        + _BEHAVIOUR_SELECT.replace("SELECT ", "SELECT customer_id, ", 1)
+        + "\nGROUP BY customer_id"
+    )
+    params = {"as_of": as_of, "start": start, "base": base_currency(conn)}
+    return {r.customer_id: _behaviour(r) for r in _run(conn, sql, params, flt, ("as_of", "start"))}
+
+
+_BEHAVIOUR_SELECT = """
 SELECT COUNT(*) AS n, SUM(amt) AS w,
        SUM(amt * CASE WHEN late > 0 THEN late ELSE 0 END) AS wl,
        SUM(amt * to_pay) AS wp, SUM(amt * late) AS wb,
@@ -473,9 +489,9 @@ SELECT COUNT(*) AS n, SUM(amt) AS w,
        MIN(CASE WHEN amt IS NULL THEN currency END) AS missing_currency,
        MIN(CASE WHEN amt IS NULL THEN close_date END) AS missing_date
 FROM closed"""
-    )
-    params = {"as_of": as_of, "start": start, "base": base_currency(conn), "cid": customer_id}
-    r = _run(conn, sql, params, flt, ("as_of", "start")).one()
+
+
+def _behaviour(r) -> BehaviourSums:
     if r.missing:
         raise MissingFxRate(r.missing_currency, _as_date(r.missing_date))
 

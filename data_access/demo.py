@@ -51,11 +51,13 @@ from data_access.schema import (
 )
 from domain.allocation import CreditDoc, InvoiceDoc, allocate, settled_on
 from domain.identifiers import OrgNumberError, normalise_org_number
+from domain.risk import review_due
 
 DEMO_END_DATE = date(2026, 10, 31)
 BASE_CURRENCY = "NOK"
 DEMO_COMPANY = {"name": "Demo Kreditt AS", "org_number": "915738206", "country": "NO", "base_currency": "NOK"}
 BUREAU = "Demo Bureau"
+INSURERS = ("Atradius", "Coface", "Allianz Trade")
 MAX_CUSTOMERS = 100_000  # scale L of the benchmark (bench/__main__.py)
 MAX_YEARS = 10
 INSERT_CHUNK = 10_000
@@ -1067,6 +1069,7 @@ class _Generator:
                 "parent_id": None if c.parent_idx is None else c.parent_idx + 1,
                 "affiliate": c.affiliate,
                 "row_version": 1,
+                **self._credit_records(c, customers),
             }
             for c in customers
         ]
@@ -1126,6 +1129,25 @@ class _Generator:
             company_events=events,
             archetypes={c.ref: c.archetype for c in customers},
         )
+
+    def _credit_records(self, c: _Customer, customers: list[_Customer]) -> dict:
+        """Insurance, the limit decision in force and group limits, derived without drawing random numbers (so
+        every other demo figure stays as it was): decisions spread over the last year, one insurer in three."""
+        decided = max(c.start, self.end - timedelta(days=(c.idx * 37) % 360))
+        members = [m for m in customers if m.parent_idx == c.idx]
+        group_limit = None
+        if members and c.parent_idx is None:
+            total = sum(m.credit_limit * FX_START.get(m.currency, 1.0) for m in [c, *members])
+            group_limit = _money(_nice_round(total * 0.9) * 100)
+        insured = c.insured_limit is not None
+        return {
+            "insurer": INSURERS[c.idx % len(INSURERS)] if insured else None,
+            "insured_share": Decimal("90.00") if insured else None,
+            "insurance_decided_on": c.start if insured else None,
+            "limit_review_on": review_due(decided, 12),
+            "limit_expires_on": review_due(decided, 12),
+            "group_limit": group_limit,
+        }
 
     def _allocate(self, customers, invoice_rows, payment_rows) -> tuple[list[dict], list[dict]]:
         """Allocations by the shared rules, per customer; bankrupt customers' old open invoices written off.

@@ -131,14 +131,28 @@ class AlertThresholds:
     insurer_notification_days: int = 60  # days past due by which the credit insurer must be told (per policy)
     insurer_warning_days: int = 10  # warn this many days before that deadline
     credit_hold_events: tuple[str, ...] = ("bankruptcy", "bankruptcy_petition", "liquidation", "forced_dissolution")
+    auto_credit_hold: int = 1  # 1: the monitor puts the customer on credit hold at such an event; 0: it recommends
+    new_event_days: int = 30  # an event or report counts as new this many days after its date (first run)
+    collection_days: int = 90  # overdue beyond this: the recommendation is hand-over to collection
 
     def __post_init__(self) -> None:
-        for name in ("score_drop_points", "overdue_days", "insurer_notification_days"):
+        for name in ("score_drop_points", "overdue_days", "insurer_notification_days", "new_event_days"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"alert threshold {name} must be positive")
         for name in ("review_warning_days", "insurer_warning_days"):
             if getattr(self, name) < 0:
                 raise ValueError(f"alert threshold {name} must not be negative")
+        if self.insurer_warning_days >= self.insurer_notification_days:
+            raise ValueError("insurer_warning_days must be shorter than insurer_notification_days")
+        if self.collection_days <= self.overdue_days:
+            raise ValueError("collection_days must be longer than overdue_days")
+        if self.auto_credit_hold not in (0, 1):
+            raise ValueError("auto_credit_hold must be 0 or 1")
+
+    @property
+    def insurer_warning_from(self) -> int:
+        """Days past due from which the insurer-notification alert is raised."""
+        return self.insurer_notification_days - self.insurer_warning_days
 
 
 def _jsonable(value: Any) -> Any:

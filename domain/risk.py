@@ -344,9 +344,15 @@ def expected_loss(
 ) -> Decimal:
     """Risk-model expected loss = PD x LGD x uninsured exposure; the insurer covers its share of the exposure up
     to the insured limit. Not the IFRS 9 ECL (that is the provision matrix of the reports)."""
+    return pd_percent / 100 * lgd_percent / 100 * uninsured(exposure, insured_limit, insured_share_percent)
+
+
+def uninsured(exposure: Decimal, insured_limit: Decimal | None, insured_share_percent: Decimal | None) -> Decimal:
+    """The part of a (non-negative) exposure the credit insurer does not cover: it pays its share of the
+    exposure up to the insured limit."""
     exposure = max(exposure, Decimal(0))
-    insured = min(exposure, insured_limit or Decimal(0)) * insured_share_percent / 100
-    return pd_percent / 100 * lgd_percent / 100 * (exposure - insured)
+    insured = min(exposure, insured_limit or Decimal(0)) * (insured_share_percent or Decimal(0)) / 100
+    return exposure - insured
 
 
 def review_due(decided: date, months: int) -> date:
