@@ -1,4 +1,5 @@
-"""Kredittvakt command line: database set-up, demo data, canonical imports, aging and KPIs."""
+"""Kredittvakt command line: database set-up, demo data, canonical imports, aging and KPIs, the nightly monitor,
+the alert digest and the changes for the ERP."""
 
 from __future__ import annotations
 
@@ -18,9 +19,15 @@ from data_access.engine import get_engine, mask_url, resolve_database_url
 from data_access.imports import FORMATS, ImportFailed, import_file, log_failed_import, remove_demo_data
 from data_access.kpis import portfolio_kpis
 from data_access.ledger import base_currency, company_profile, save_company_profile, utcnow
+from data_access.limits import ERP_COLUMNS, erp_changes
 from data_access.migrate import upgrade
+from data_access.monitor import alerts as open_alerts
+from data_access.monitor import run_monitor
+from delivery.send import deliver
+from delivery.settings import DigestConfigError, load_digest_settings
 from domain.aging import Basis, BucketError, parse_edges
 from domain.company import validated_profile
+from domain.digest import DigestAlert, compose, webhook_payload
 from domain.fx import MissingFxRate
 from domain.serialize import KPI_KEYS, aging_by_customer, aging_portfolio, kpis_dict
 
@@ -278,6 +285,108 @@ def kpis(
     for key in KPI_KEYS:
         v = data[key]
         typer.echo(f"  {key:<24} {'n/a' if v is None else v}")
+
+
+@app.command()
+def monitor(
+    as_of: Annotated[str, typer.Option("--as-of", help="ISO date to evaluate (the nightly run passes today).")],
+    fmt: Annotated[str, typer.Option("--format", help="table | json")] = "table",
+) -> None:
+    """Evaluate every alert rule as of a date (idempotent) and print the open alerts."""
+    d = _date(as_of, "--as-of")
+    if fmt not in ("table", "json"):
+        _fail(f"--format must be table or json, not '{fmt}'", 2)
+    engine = _engine()
+    try:
+        with engine.begin() as conn:
+            result = run_monitor(conn, d)
+        with engine.connect() as conn:
+            rows = open_alerts(conn)
+    except MissingFxRate as exc:
+        _fail(str(exc))
+    if fmt == "json":
+        typer.echo(json.dumps([a.as_json() for a in rows], ensure_ascii=False, indent=2))
+        return
+    typer.echo(
+        f"Monitor as of {d}: {result.customers} customers, {result.raised} alerts raised, {result.cleared} cleared, "
+        f"{result.held} put on credit hold; {len(rows)} open"
+    )
+    for a in rows:
+        typer.echo(f"  {a.severity:<6} {a.since} {a.customer_ref:<10} {a.type:<26} {a.message} -> {a.recommendation}")
+
+
+@app.command()
+def digest(
+    as_of: Annotated[str, typer.Option("--as-of", help="ISO date: alerts raised that day count as new.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the messages instead of sending them.")] = False,
+) -> None:
+    """Send the new and open alerts per assignee by e-mail and to the chat webhook (secrets.toml [smtp], [digest])."""
+    d = _date(as_of, "--as-of")
+    try:
+        settings = load_digest_settings()
+    except DigestConfigError as exc:
+        _fail(str(exc), 2)
+    engine = _engine()
+    with engine.connect() as conn:
+        rows = open_alerts(conn)
+        company = company_profile(conn).name or ""
+    items = [
+        DigestAlert(
+            a.id,
+            a.customer_ref,
+            a.customer_name,
+            a.type,
+            a.severity,
+            a.since,
+            a.raised_on,
+            a.message,
+            a.recommendation,
+            a.status,
+            a.assignee,
+        )
+        for a in rows
+        if a.raised_on <= d
+    ]
+    messages = compose(items, d, company)
+    if not messages:
+        typer.echo(f"No open alerts as of {d}: nothing to send.")
+        return
+    if dry_run:
+        for m in messages:
+            typer.echo(f"--- to {m.assignee or 'unassigned'}: {m.subject}\n{m.text}")
+        return
+    webhook = webhook_payload(messages, d, company) if settings.webhook_url else None
+    report = deliver(messages, settings, webhook)
+    typer.echo(
+        f"Digest as of {d}: {report.emails_sent} e-mail(s) sent"
+        + (", webhook posted" if report.webhook_posted else "")
+        + (f"; skipped: {', '.join(report.skipped)}" if report.skipped else "")
+    )
+    if report.errors:
+        for e in report.errors:
+            typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(1)
+
+
+@app.command("erp-changes")
+def erp_changes_cmd(
+    since: Annotated[str, typer.Option("--since", help="ISO date: changes made on or after it.")],
+    output: Annotated[Path | None, typer.Option("--output", help="Write the CSV here instead of stdout.")] = None,
+) -> None:
+    """Limits, terms, holds and group limits changed since a date, as CSV for the ERP (where orders are stopped)."""
+    d = _date(since, "--since")
+    engine = _engine()
+    with engine.connect() as conn:
+        rows = erp_changes(conn, d)
+    out = io.StringIO()
+    w = csv.DictWriter(out, fieldnames=list(ERP_COLUMNS), lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    if output is None:
+        sys.stdout.write(out.getvalue())
+    else:
+        output.write_text(out.getvalue(), encoding="utf-8")
+        typer.echo(f"{len(rows)} customer(s) written to {output}")
 
 
 if __name__ == "__main__":

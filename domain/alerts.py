@@ -180,7 +180,11 @@ def evaluate(i: MonitorInputs, t: AlertThresholds, rules: RiskRules) -> list[Ale
                     *terms_recommendation(i),
                 )
             )
-    if i.previous_class is not None and _worse(i.risk_class, i.previous_class):
+    if (
+        i.previous_class is not None
+        and _worse(i.risk_class, i.previous_class)
+        and CLASSES.index(i.risk_class) >= CLASSES.index(t.downgrade_alert_class)
+    ):
         out.append(
             AlertCandidate(
                 "score_drop",

@@ -134,6 +134,7 @@ class AlertThresholds:
     auto_credit_hold: int = 1  # 1: the monitor puts the customer on credit hold at such an event; 0: it recommends
     new_event_days: int = 30  # an event or report counts as new this many days after its date (first run)
     collection_days: int = 90  # overdue beyond this: the recommendation is hand-over to collection
+    downgrade_alert_class: str = "C"  # a class downgrade raises an alert when the new class is this or worse
 
     def __post_init__(self) -> None:
         for name in ("score_drop_points", "overdue_days", "insurer_notification_days", "new_event_days"):
@@ -146,6 +147,8 @@ class AlertThresholds:
             raise ValueError("insurer_warning_days must be shorter than insurer_notification_days")
         if self.collection_days <= self.overdue_days:
             raise ValueError("collection_days must be longer than overdue_days")
+        if self.downgrade_alert_class not in CLASSES:
+            raise ValueError(f"downgrade_alert_class must be one of {', '.join(CLASSES)}")
         if self.auto_credit_hold not in (0, 1):
             raise ValueError("auto_credit_hold must be 0 or 1")
 
@@ -204,7 +207,12 @@ def _rules(d: dict[str, Any]) -> RiskRules:
 def _alerts(d: dict[str, Any]) -> AlertThresholds:
     kwargs: dict[str, Any] = {}
     for name, value in d.items():
-        kwargs[name] = tuple(str(v) for v in value) if name == "credit_hold_events" else _whole(value)
+        if name == "credit_hold_events":
+            kwargs[name] = tuple(str(v) for v in value)
+        elif name == "downgrade_alert_class":
+            kwargs[name] = str(value)
+        else:
+            kwargs[name] = _whole(value)
     return AlertThresholds(**kwargs)
 
 
