@@ -1,0 +1,1 @@
+"""PDF reports: prepared data in, PDF bytes out; no queries, no Streamlit."""
