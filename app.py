@@ -19,6 +19,7 @@ pages = {
         st.Page("pages/customers.py", title=_("Customers"), icon=":material/business:"),
     ],
     _("Settings"): [
+        st.Page("pages/policy.py", title=_("Policy"), icon=":material/policy:"),
         st.Page("pages/data_status.py", title=_("Data status"), icon=":material/database:"),
     ],
 }

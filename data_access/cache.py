@@ -177,3 +177,78 @@ def add_activity(customer_id: int, activity: NewActivity) -> int:
     """Store a note, call or promise; raises domain.activity.ActivityError (nothing written) when invalid."""
     with engine().begin() as conn:
         return activity_store.add_activity(conn, customer_id, activity)
+
+
+# --- policy (pages/policy.py) ------------------------------------------------------------------------------------
+
+# This section was appended with its page; its imports stay with it.
+from data_access import policy_store  # noqa: E402
+
+_READERS.update(
+    {
+        "policy_history": policy_store.policy_history,
+        "policy_at_version": policy_store.policy_at_version,
+        "policy_version": policy_store.active_policy_version,
+    }
+)
+
+
+def policy_history() -> list[policy_store.PolicyVersionRow]:
+    """Every saved policy version, newest first (empty while the built-in defaults apply)."""
+    return _read("policy_history")
+
+
+def policy_at_version(version: int) -> Policy:
+    """The policy as saved in `version`; LookupError when there is no such version."""
+    return _read("policy_at_version", version)
+
+
+def active_policy_version() -> int | None:
+    return _read("policy_version")
+
+
+def save_policy_version(policy: Policy, author: str, comment: str | None) -> int:
+    """Store the policy as the next version; ValueError (no author) or PolicyUnchanged, nothing written, else
+    the new version number."""
+    with engine().begin() as conn:
+        version = policy_store.save_policy_version(conn, policy, author, comment)
+    st.cache_data.clear()
+    return version
+
+
+def restore_policy_version(version: int, author: str, comment: str | None = None) -> int:
+    """Store a copy of an old version as the next version; same refusals as save_policy_version."""
+    with engine().begin() as conn:
+        new = policy_store.restore_policy(conn, version, author, comment)
+    st.cache_data.clear()
+    return new
+
+
+def policy_pdf(version: int | None, lang: str, company: str, base_currency: str) -> bytes:
+    """The credit-policy PDF of a saved version (None: the built-in defaults) in "en" or "nb".
+
+    Built when first asked for (a download button's deferred data) and then kept: a saved version never changes."""
+    return _policy_pdf(database_url(), version, lang, company, base_currency)
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
+def _policy_pdf(url: str, version: int | None, lang: str, company: str, base_currency: str) -> bytes:
+    from reports.policy_document import policy_document  # fpdf is loaded only when a PDF is asked for
+
+    if version is None:
+        policy, row = Policy(), None
+    else:
+        with get_engine(url).connect() as conn:
+            policy = policy_store.policy_at_version(conn, version)
+            row = policy_store.policy_version_row(conn, version)
+    return policy_document(
+        policy,
+        version=version,
+        author=row.author if row else None,
+        saved_at=row.created_at if row else None,
+        comment=row.comment if row else None,
+        company=company,
+        base_currency=base_currency,
+        lang=lang,
+    )
+
