@@ -18,6 +18,9 @@ pages = {
         st.Page("pages/aging.py", title=_("Aging"), icon=":material/stacked_bar_chart:"),
         st.Page("pages/customers.py", title=_("Customers"), icon=":material/business:"),
     ],
+    _("Credit control"): [
+        st.Page("pages/credit_check.py", title=_("Credit check"), icon=":material/fact_check:"),
+    ],
     _("Settings"): [
         st.Page("pages/policy.py", title=_("Policy"), icon=":material/policy:"),
         st.Page("pages/data_status.py", title=_("Data status"), icon=":material/database:"),

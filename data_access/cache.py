@@ -252,3 +252,43 @@ def _policy_pdf(url: str, version: int | None, lang: str, company: str, base_cur
         lang=lang,
     )
 
+
+# --- credit check (pages/credit_check.py) ------------------------------------------------------------------------
+
+# This section was appended with its page; its imports stay with it.
+from data_access import credit_checks as credit_check_store  # noqa: E402
+from domain.credit_check import CreditCheckInput, CreditDecision  # noqa: E402
+from domain.risk import BureauView  # noqa: E402
+
+
+def _bureau_report(conn, org_number: str, country: str, as_of: date) -> BureauView | None:
+    return credit_check_store.latest_bureau_report(conn, org_number, country=country, as_of=as_of)
+
+
+_READERS.update(
+    {
+        "cc_bureau_report": _bureau_report,
+        "cc_history": credit_check_store.credit_check_history,
+    }
+)
+
+
+def bureau_report(org_number: str, country: str, as_of: date) -> BureauView | None:
+    """The newest imported credit report on or before `as_of` of a customer with this compact org number."""
+    return _read("cc_bureau_report", org_number, country, as_of)
+
+
+def credit_check_history(limit: int = 50) -> list[credit_check_store.CreditCheckRow]:
+    return _read("cc_history", limit)
+
+
+def run_credit_check(
+    check: CreditCheckInput, *, author: str, customer_ref: str | None, currency: str, role: str
+) -> tuple[CreditDecision, credit_check_store.CreditCheckRecord]:
+    """Decide under the active policy and store the check (and the customer and its pending limit request when
+    credit is granted and a customer ref is given) in one transaction; ValueError or MissingFxRate, nothing
+    written, when anything is wrong."""
+    with engine().begin() as conn:
+        return credit_check_store.run_credit_check(
+            conn, check, author=author, customer_ref=customer_ref, currency=currency, role=role
+        )
