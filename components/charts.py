@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.theme import FONT_FAMILY, bucket_colours
+from components.theme import FONT_FAMILY, HEAT_SCALE, bucket_colours
 
 
 def aging_bar(frame: pd.DataFrame, currency: str, title: str | None = None) -> go.Figure:
@@ -350,4 +350,38 @@ def dso_trend_chart(
     )
     _question_layout(fig, title, height, separators, legend=False)
     fig.update_layout(xaxis={"type": "category", "tickangle": -45}, yaxis={"title": axis_title, "rangemode": "tozero"})
+    return fig
+
+
+# --- risk classes ----------------------------------------------------------------------------------
+
+
+def class_aging_heatmap(
+    frame: pd.DataFrame,
+    buckets: list[str],
+    currency: str,
+    title: str | None = None,
+    separators: str = ".,",
+    height: int = 300,
+) -> go.Figure:
+    """Exposure per risk class (rows, A on top) and aging bucket (columns); `frame` has the column `class` and one
+    float column per bucket label. Darker is more money; every cell is labelled with its amount."""
+    z = frame[buckets].to_numpy()
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=buckets,
+            y=frame["class"],
+            colorscale=[list(p) for p in HEAT_SCALE],
+            zmin=0,
+            texttemplate="%{z:.3s}",
+            hovertemplate=f"%{{y}} · %{{x}}: %{{z:,.2f}} {currency}<extra></extra>",
+            showscale=False,
+            xgap=2,
+            ygap=2,
+        )
+    )
+    _question_layout(fig, title, height, separators, legend=False)
+    fig.update_yaxes(type="category", autorange="reversed", ticksuffix="  ")
+    fig.update_xaxes(type="category", side="top")
     return fig

@@ -32,3 +32,8 @@ STATUS_BADGES = {
 # Portfolio trend lines (overdue share, over 60, over 90 days) and the DSO line: dark, to read over bucket bars.
 TREND_LINE_COLOURS = ("#1f4e79", "#6a1b9a", "#b71c1c")
 DSO_COLOUR = "#1f4e79"
+
+# Risk classes A (best) to E: from calm to alarming, and the heat map's scale (white to deep red).
+CLASS_COLOURS = {"A": "#2e7d32", "B": "#9ccc65", "C": "#fbc02d", "D": "#fb8c00", "E": "#e53935"}
+CLASS_BADGES = {"A": "green", "B": "green", "C": "orange", "D": "orange", "E": "red"}
+HEAT_SCALE = ((0.0, "#ffffff"), (0.15, "#fde0dc"), (1.0, "#b71c1c"))

@@ -292,3 +292,190 @@ def run_credit_check(
         return credit_check_store.run_credit_check(
             conn, check, author=author, customer_ref=customer_ref, currency=currency, role=role
         )
+
+
+# --- risk, limits and terms (pages/customers.py, pages/portfolio.py) ---------------------------------------------
+
+from data_access import limits as limit_store  # noqa: E402
+from data_access import monitor as monitor_store  # noqa: E402
+from data_access import risk as risk_store  # noqa: E402
+from domain.credit_terms import CreditTerms, FieldChange  # noqa: E402
+
+
+def _customer_limit_requests(conn, customer_id: int):
+    return limit_store.limit_requests(conn, customer_id=customer_id)
+
+
+def _customer_alerts(conn, customer_id: int):
+    return monitor_store.alerts(conn, customer_id=customer_id)
+
+
+_READERS.update(
+    {
+        "risk_overview": risk_store.risk_overview,
+        "customer_risk": risk_store.customer_risk,
+        "customer_changes": limit_store.change_log,
+        "customer_terms": limit_store.credit_terms,
+        "customer_limit_requests": _customer_limit_requests,
+        "customer_alerts": _customer_alerts,
+    }
+)
+
+
+def risk_overview(as_of: date, flt: CustomerFilter | None = None) -> risk_store.RiskOverview:
+    return _read("risk_overview", as_of, flt)
+
+
+def customer_risk(customer_id: int, as_of: date) -> risk_store.CustomerRisk | None:
+    return _read("customer_risk", customer_id, as_of)
+
+
+def customer_changes(customer_id: int) -> list[limit_store.ChangeRow]:
+    return _read("customer_changes", customer_id)
+
+
+def customer_terms(customer_id: int) -> CreditTerms:
+    return _read("customer_terms", customer_id)
+
+
+def customer_limit_requests(customer_id: int) -> list[limit_store.LimitRequestRow]:
+    return _read("customer_limit_requests", customer_id)
+
+
+def customer_alerts(customer_id: int) -> list[monitor_store.AlertRow]:
+    return _read("customer_alerts", customer_id)
+
+
+def save_credit_terms(
+    customer_id: int, terms: CreditTerms, *, reason: str, author: str, effective_on: date
+) -> list[FieldChange]:
+    """Store a direct edit; CreditTermsError (nothing written) when it breaks a rule."""
+    with engine().begin() as conn:
+        found = limit_store.update_credit_terms(
+            conn, customer_id, terms, reason=reason, author=author, effective_on=effective_on
+        )
+    st.cache_data.clear()
+    return found
+
+
+def submit_limit_request(
+    customer_id: int,
+    amount,
+    *,
+    reason: str,
+    requested_by: str,
+    requested_role: str,
+    requested_on: date,
+    scope: str = "customer",
+) -> int:
+    with engine().begin() as conn:
+        rid = limit_store.request_limit(
+            conn,
+            customer_id,
+            amount,
+            reason=reason,
+            requested_by=requested_by,
+            requested_role=requested_role,
+            requested_on=requested_on,
+            scope=scope,
+        )
+    st.cache_data.clear()
+    return rid
+
+
+# --- alerts (pages/alerts.py) ----------------------------------------------------------------------------------
+
+# This section was appended with its page; its imports stay with it.
+from data_access import limits as alert_limits  # noqa: E402
+from data_access import monitor as alert_monitor  # noqa: E402
+
+
+def _alerts(conn, statuses, types, severities, assignee):
+    return alert_monitor.alerts(conn, statuses=statuses, types=types, severities=severities, assignee=assignee)
+
+
+def _limit_requests(conn, status):
+    return alert_limits.limit_requests(conn, status=status)
+
+
+_READERS.update({"alerts": _alerts, "alert_log": alert_monitor.alert_log, "limit_requests": _limit_requests})
+
+
+def alerts(
+    statuses: tuple[str, ...] = ("open", "acknowledged"),
+    types: tuple[str, ...] = (),
+    severities: tuple[str, ...] = (),
+    assignee: str | None = None,
+) -> list[alert_monitor.AlertRow]:
+    """The inbox, most severe first; empty tuples mean every status/type/severity, assignee "" the unassigned."""
+    return _read("alerts", tuple(statuses), tuple(types), tuple(severities), assignee)
+
+
+def alert_log(alert_id: int) -> list[alert_monitor.AlertLogRow]:
+    return _read("alert_log", alert_id)
+
+
+def limit_requests(status: str | None = None) -> list[alert_limits.LimitRequestRow]:
+    """Limit requests of every customer (newest first), optionally of one status ("pending")."""
+    return _read("limit_requests", status)
+
+
+def _write(fn, *args, **kwargs):
+    """One user action in one transaction; AlertError, CreditTermsError or ApprovalError roll it back."""
+    with engine().begin() as conn:
+        result = fn(conn, *args, **kwargs)
+    st.cache_data.clear()
+    return result
+
+
+def run_monitor(as_of: date) -> alert_monitor.MonitorResult:
+    return _write(alert_monitor.run_monitor, as_of)
+
+
+def acknowledge_alert(alert_id: int, author: str) -> None:
+    _write(alert_monitor.acknowledge, alert_id, author)
+
+
+def assign_alert(alert_id: int, assignee: str | None, author: str) -> None:
+    _write(alert_monitor.assign, alert_id, assignee, author)
+
+
+def comment_alert(alert_id: int, body: str, author: str) -> None:
+    _write(alert_monitor.comment, alert_id, body, author)
+
+
+def close_alert(alert_id: int, author: str, resolution: str) -> None:
+    _write(alert_monitor.close, alert_id, author, resolution)
+
+
+def apply_recommendation(alert_id: int, author: str, as_of: date) -> list:
+    """Carry out the alert's recommendation on the customer (a recorded change) and acknowledge the alert."""
+    return _write(alert_monitor.apply_recommendation, alert_id, author, as_of)
+
+
+def approve_limit_request(
+    request_id: int, *, approver: str, approver_role: str, decided_on: date, comment: str = ""
+) -> date:
+    """Grant a pending request; ApprovalError (self-approval, role too low) or CreditTermsError, nothing written."""
+    return _write(
+        alert_limits.approve_limit_request,
+        request_id,
+        approver=approver,
+        approver_role=approver_role,
+        decided_on=decided_on,
+        comment=comment,
+    )
+
+
+def reject_limit_request(
+    request_id: int, *, decided_by: str, decided_role: str, decided_on: date, comment: str
+) -> None:
+    """Reject (an approver) or withdraw (the requester) a pending request; a reason is required."""
+    _write(
+        alert_limits.reject_limit_request,
+        request_id,
+        decided_by=decided_by,
+        decided_role=decided_role,
+        decided_on=decided_on,
+        comment=comment,
+    )

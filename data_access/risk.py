@@ -21,7 +21,16 @@ from domain.filters import CustomerFilter
 from domain.kpis import ratio
 from domain.money import from_minor
 from domain.policy import Policy
-from domain.risk import BureauView, RiskAssessment, RiskInputs, assess, expected_loss, uninsured
+from domain.risk import (
+    BureauView,
+    ClassSummary,
+    RiskAssessment,
+    RiskInputs,
+    assess,
+    expected_loss,
+    summarise_by_class,
+    uninsured,
+)
 
 PAYMENT_INDEX_DAYS = 365  # the payment index reads a year of paid invoices (as on the customer page)
 
@@ -230,3 +239,48 @@ def customer_risk(conn: Connection, customer_id: int, as_of: date) -> CustomerRi
     """One customer's row of portfolio_risk (the same computation, restricted to that customer)."""
     rows = portfolio_risk(conn, as_of, customer_id=customer_id).rows
     return rows[0] if rows else None
+
+
+@dataclass(frozen=True)
+class RiskOverview:
+    as_of: date
+    currency: str
+    buckets: Buckets  # the policy's
+    classes: tuple[ClassSummary, ...]  # A–E
+
+    @property
+    def exposure(self) -> Decimal:
+        return sum((c.exposure for c in self.classes), Decimal("0.00"))
+
+    @property
+    def uninsured(self) -> Decimal:
+        return sum((c.uninsured for c in self.classes), Decimal("0.00"))
+
+    @property
+    def expected_loss(self) -> Decimal:
+        return sum((c.expected_loss for c in self.classes), Decimal("0.00"))
+
+    def exposure_in(self, classes: tuple[str, ...]) -> Decimal:
+        return sum((c.exposure for c in self.classes if c.risk_class in classes), Decimal("0.00"))
+
+    def share_in(self, classes: tuple[str, ...]) -> Decimal | None:
+        """Percent of the exposure held by customers in these classes (None when nothing is exposed)."""
+        q = ratio(self.exposure_in(classes), self.exposure)
+        return None if q is None else q * 100
+
+
+def risk_overview(conn: Connection, as_of: date, flt: CustomerFilter | None = None) -> RiskOverview:
+    """The portfolio by risk class: exposure (open balances above zero) by aging bucket, uninsured part and
+    expected loss, summed from the customer rows of portfolio_risk."""
+    pf = portfolio_risk(conn, as_of, flt)
+    rows = [
+        (
+            r.risk_class,
+            r.amounts if r.balance > 0 else tuple(Decimal("0.00") for _ in r.amounts),
+            r.exposure,
+            r.uninsured,
+            r.expected_loss,
+        )
+        for r in pf.rows
+    ]
+    return RiskOverview(as_of, pf.currency, pf.buckets, summarise_by_class(rows, len(pf.buckets.labels)))

@@ -360,3 +360,32 @@ def review_due(decided: date, months: int) -> date:
     y, m = decided.year + (decided.month - 1 + months) // 12, (decided.month - 1 + months) % 12 + 1
     last = (date(y + (m == 12), m % 12 + 1, 1) - timedelta(days=1)).day
     return date(y, m, min(decided.day, last))
+
+
+@dataclass(frozen=True)
+class ClassSummary:
+    """One risk class of the portfolio: how many customers, their exposure by aging bucket and in total, the
+    part no insurer covers and the risk-model expected loss (each the sum of its customers' rounded figures)."""
+
+    risk_class: str
+    customers: int
+    amounts: tuple[Decimal, ...]
+    exposure: Decimal
+    uninsured: Decimal
+    expected_loss: Decimal
+
+
+def summarise_by_class(
+    rows: list[tuple[str, tuple[Decimal, ...], Decimal, Decimal, Decimal]], n_buckets: int
+) -> tuple[ClassSummary, ...]:
+    """(class, amounts by bucket, exposure, uninsured, expected loss) per customer -> one row per class A–E."""
+    zero = Decimal("0.00")
+    acc = {c: [0, [zero] * n_buckets, zero, zero, zero] for c in CLASSES}
+    for cls, amounts, exposure, unins, el in rows:
+        a = acc[cls]
+        a[0] += 1
+        a[1] = [x + y for x, y in zip(a[1], amounts, strict=True)]
+        a[2] += exposure
+        a[3] += unins
+        a[4] += el
+    return tuple(ClassSummary(c, a[0], tuple(a[1]), a[2], a[3], a[4]) for c, a in acc.items())

@@ -3,18 +3,21 @@
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+import pandas as pd
 import streamlit as st
 from babel import Locale
 from babel.dates import format_date
 
 from components import charts, frame, messages, tables, widgets
 from components import format as fmt
-from components.i18n import _, babel_locale, bucket_label
-from components.state import CUSTOMER, current_view
+from components.i18n import N_, _, babel_locale, bucket_label, ngettext
+from components.state import CUSTOMER, acting_user, current_view
 from components.theme import STATUS_BADGES
 from data_access import cache
 from domain.activity import ActivityError, NewActivity
+from domain.approvals import ApprovalError
 from domain.behaviour import rolling_mean, trend_line
+from domain.credit_terms import CreditTerms, CreditTermsError
 from domain.fx import MissingFxRate
 
 frame.enter_page()
@@ -594,6 +597,288 @@ def activity_log(d) -> None:
     )
 
 
+# --- credit decision: risk class, alerts, terms, limit requests, change log ----------------------------
+
+STATUS_LABELS = {"active": N_("Active"), "credit_hold": N_("Credit hold"), "prepayment_only": N_("Prepayment only")}
+SEVERITY_LABELS = {"high": N_("High"), "medium": N_("Medium"), "low": N_("Low")}
+REQUEST_STATUS = {
+    "pending": N_("Pending"),
+    "approved": N_("Approved"),
+    "rejected": N_("Rejected"),
+    "withdrawn": N_("Withdrawn"),
+}
+
+
+def risk_card(d, risk) -> None:
+    a = risk.assessment
+    cols = st.columns(4, border=True)
+    cols[0].metric(
+        _("Risk class"),
+        a.risk_class,
+        help=_("Our class A–E: the bureau's view first, then what only our ledger shows (the reasons below)."),
+    )
+    with cols[1]:
+        b = a.bureau
+        if b is None:
+            st.metric(_("Bureau's view"), fmt.DASH)
+            st.caption(
+                _("No credit report: the policy's class for unrated customers ({cls}).").format(cls=a.base_class)
+            )
+        else:
+            shown = " · ".join(x for x in (None if b.score is None else str(b.score), b.rating, a.bureau_band) if x)
+            st.metric(_("Bureau's view"), shown or fmt.DASH)
+            st.caption(
+                _("{source}, {date} · maps to class {cls}").format(
+                    source=b.source, date=fmt.day(b.report_date), cls=a.base_class
+                )
+            )
+    with cols[2]:
+        st.metric(_("Probability of default"), fmt.percent(a.pd_percent, 2))
+        st.caption(_("From the bureau (its own PD)") if a.pd_source == "bureau" else _("The policy's PD for the class"))
+    with cols[3]:
+        st.metric(
+            _("Expected loss (risk model)"),
+            fmt.money(risk.expected_loss, d.currency_base),
+            help=_("PD × LGD × the exposure no credit insurer covers. Not the IFRS 9 provision."),
+        )
+        st.caption(_("Uninsured exposure {amount}").format(amount=fmt.money(risk.uninsured, d.currency_base)))
+    if a.contributions:
+        lines = []
+        for c in a.contributions:
+            sign = "+" if c.notches > 0 else "−"
+            move = ngettext("{sign}{n} class", "{sign}{n} classes", abs(c.notches)).format(sign=sign, n=abs(c.notches))
+            if c.code == "severe_event":
+                move = _("class E")
+            lines.append(f"- {messages.contribution_text(c.code, c.params)} ({move})")
+        st.markdown(_("**Why {cls}:**").format(cls=a.risk_class) + "\n" + "\n".join(lines))
+    else:
+        st.caption(_("Nothing in our ledger moves the class: it is the bureau's."))
+
+
+def class_terms(d, policy, cls: str) -> None:
+    t = policy.terms(cls)
+    limit = fmt.money(t.max_credit_limit, d.currency_base) if t.max_credit_limit is not None else _("no cap")
+    text = _("Class {cls} terms in the policy: {days} days, limit up to {limit}, review every {months} months").format(
+        cls=cls, days=t.payment_terms_days, limit=limit, months=t.review_months
+    )
+    extra = []
+    if t.prepayment_required:
+        extra.append(_("prepayment required"))
+    if t.insurance_required:
+        extra.append(_("credit insurance required"))
+    st.caption(text + ("; " + ", ".join(extra) if extra else "") + ".")
+    if d.payment_terms_days > t.payment_terms_days:
+        st.warning(
+            _("This customer has {now} days; the class's standard is {std} days.").format(
+                now=d.payment_terms_days, std=t.payment_terms_days
+            ),
+            icon=":material/schedule:",
+        )
+
+
+def open_alerts(alerts) -> None:
+    st.subheader(_("Open alerts"), anchor=False)
+    if not alerts:
+        st.caption(_("No open alerts. The monitor runs nightly (python cli.py monitor) or from the Alerts page."))
+        return
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "severity": [_(SEVERITY_LABELS[a.severity]) for a in alerts],
+                "since": [a.since for a in alerts],
+                "message": [a.message for a in alerts],
+                "recommendation": [a.recommendation.replace("_", " ") for a in alerts],
+                "assignee": [a.assignee or "" for a in alerts],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "severity": st.column_config.TextColumn(_("Severity")),
+            "since": st.column_config.DateColumn(_("Since"), format=fmt.date_column_format()),
+            "message": st.column_config.TextColumn(_("Alert")),
+            "recommendation": st.column_config.TextColumn(_("Recommendation")),
+            "assignee": st.column_config.TextColumn(_("Assignee")),
+        },
+    )
+
+
+def terms_form(d, as_of: date) -> None:
+    cur = cache.customer_terms(d.id)
+    with st.form("terms_form", border=True):
+        st.markdown(_("**Change terms, status or insurance**"))
+        c1, c2, c3 = st.columns(3)
+        limit = c1.number_input(
+            _("Credit limit ({currency})").format(currency=d.currency),
+            min_value=0.0,
+            value=float(cur.credit_limit or 0),
+            step=1000.0,
+            help=_("Lower it here; raising a limit needs an approved limit request."),
+        )
+        terms = c2.number_input(_("Payment terms (days)"), 0, 365, value=cur.payment_terms_days)
+        statuses = list(STATUS_LABELS)
+        status = c3.selectbox(
+            _("Status"), statuses, index=statuses.index(cur.status), format_func=lambda s: _(STATUS_LABELS[s])
+        )
+        i1, i2, i3, i4 = st.columns(4)
+        insured = i1.number_input(
+            _("Insured limit ({currency})").format(currency=d.currency),
+            min_value=0.0,
+            value=float(cur.insured_limit or 0),
+            step=1000.0,
+        )
+        insurer = i2.text_input(_("Insurer"), value=cur.insurer or "")
+        share = i3.number_input(
+            _("Insured share (%)"), 0.0, 100.0, value=float(cur.insured_share if cur.insured_share is not None else 90)
+        )
+        decided = i4.date_input(_("Insurer's decision date"), value=cur.insurance_decided_on, format="DD.MM.YYYY")
+        reason = st.text_input(_("Reason (required)"))
+        if not st.form_submit_button(_("Save changes"), icon=":material/save:"):
+            return
+    actor = acting_user()
+    has_insurance = insured > 0
+    new = CreditTerms(
+        credit_limit=None if cur.credit_limit is None and limit == 0 else Decimal(str(limit)).quantize(Decimal("0.01")),
+        payment_terms_days=int(terms),
+        status=status,
+        insured_limit=Decimal(str(insured)).quantize(Decimal("0.01")) if has_insurance else None,
+        insurer=insurer if has_insurance else None,
+        insured_share=Decimal(str(share)).quantize(Decimal("0.01")) if has_insurance else None,
+        insurance_decided_on=decided if has_insurance else None,
+        limit_review_on=cur.limit_review_on,
+        limit_expires_on=cur.limit_expires_on,
+    )
+    try:
+        found = cache.save_credit_terms(d.id, new, reason=reason, author=actor.name, effective_on=as_of)
+    except CreditTermsError as e:
+        st.error(messages.coded_error(e), icon=":material/error:")
+        return
+    st.success(_("Saved {n} change(s).").format(n=len(found)), icon=":material/check:")
+
+
+def limit_request_form(d, as_of: date) -> None:
+    with st.form("limit_request", border=True, clear_on_submit=True):
+        st.markdown(_("**Request a credit limit**"))
+        c1, c2 = st.columns([1, 2])
+        amount = c1.number_input(_("New limit ({currency})").format(currency=d.currency), min_value=0.0, step=10000.0)
+        reason = c2.text_input(_("Reason (required)"), key="limit_reason")
+        group = (
+            d.group_root is not None
+            and d.group_root.id == d.id
+            and st.checkbox(_("This is a limit for the whole corporate group (base currency)"))
+        )
+        if not st.form_submit_button(_("Request"), icon=":material/send:"):
+            return
+    actor = acting_user()
+    try:
+        rid = cache.submit_limit_request(
+            d.id,
+            Decimal(str(amount)).quantize(Decimal("0.01")),
+            reason=reason,
+            requested_by=actor.name,
+            requested_role=actor.role,
+            requested_on=as_of,
+            scope="group" if group else "customer",
+        )
+    except (CreditTermsError, ApprovalError) as e:
+        st.error(messages.coded_error(e), icon=":material/error:")
+        return
+    except MissingFxRate as e:
+        fx_error(e)
+        return
+    st.success(
+        _("Limit request {id} sent: someone else with the required role approves it under Alerts.").format(id=rid),
+        icon=":material/send:",
+    )
+
+
+def limit_requests(rows) -> None:
+    if not rows:
+        return
+    st.markdown(_("**Limit requests**"))
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "requested_on": [r.requested_on for r in rows],
+                "amount": [
+                    f"{fmt.money(r.amount, r.currency)}" + (" (" + _("group") + ")" if r.scope == "group" else "")
+                    for r in rows
+                ],
+                "status": [_(REQUEST_STATUS[r.status]) for r in rows],
+                "by": [r.requested_by for r in rows],
+                "role": [r.required_role or "" for r in rows],
+                "decided": [
+                    f"{r.decided_by or ''} {fmt.day(r.decided_on) if r.decided_on else ''}".strip() for r in rows
+                ],
+                "expires": [r.expires_on for r in rows],
+                "reason": [r.reason for r in rows],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "requested_on": st.column_config.DateColumn(_("Requested"), format=fmt.date_column_format()),
+            "amount": st.column_config.TextColumn(_("Limit")),
+            "status": st.column_config.TextColumn(_("Status")),
+            "by": st.column_config.TextColumn(_("Requested by")),
+            "role": st.column_config.TextColumn(_("Needs approval by")),
+            "decided": st.column_config.TextColumn(_("Decided")),
+            "expires": st.column_config.DateColumn(_("Expires"), format=fmt.date_column_format()),
+            "reason": st.column_config.TextColumn(_("Reason")),
+        },
+    )
+
+
+def change_log(rows) -> None:
+    st.subheader(_("Changes to credit terms"), anchor=False)
+    if not rows:
+        st.caption(_("No changes recorded yet."))
+        return
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "at": [r.changed_at for r in rows],
+                "field": [r.field.replace("_", " ") for r in rows],
+                "old": [r.old or "" for r in rows],
+                "new": [r.new or "" for r in rows],
+                "author": [r.author for r in rows],
+                "reason": [r.reason for r in rows],
+                "policy": [r.policy_version for r in rows],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "at": st.column_config.DatetimeColumn(_("When"), format="DD.MM.YYYY HH:mm"),
+            "field": st.column_config.TextColumn(_("Field")),
+            "old": st.column_config.TextColumn(_("Before")),
+            "new": st.column_config.TextColumn(_("After")),
+            "author": st.column_config.TextColumn(_("By")),
+            "reason": st.column_config.TextColumn(_("Reason")),
+            "policy": st.column_config.NumberColumn(_("Policy version")),
+        },
+    )
+
+
+def credit_decision(d, as_of: date, policy) -> None:
+    try:
+        risk = cache.customer_risk(d.id, as_of)
+    except MissingFxRate as e:
+        fx_error(e)
+        return
+    if risk is not None:
+        risk_card(d, risk)
+        class_terms(d, policy, risk.risk_class)
+    open_alerts(cache.customer_alerts(d.id))
+    left, right = st.columns(2)
+    with left:
+        terms_form(d, as_of)
+    with right:
+        limit_request_form(d, as_of)
+        limit_requests(cache.customer_limit_requests(d.id))
+    change_log(cache.customer_changes(d.id))
+
+
 # --- page ------------------------------------------------------------------------------------------
 
 view = current_view()
@@ -616,14 +901,17 @@ policy = cache.policy()
 
 events = cache.company_events(detail.id, view.as_of)
 header(detail, policy, events)
-tab_items, tab_behaviour, tab_credit, tab_log = st.tabs(
+tab_items, tab_behaviour, tab_decision, tab_credit, tab_log = st.tabs(
     [
         ":material/receipt_long: " + _("Open items"),
         ":material/timeline: " + _("Payment behaviour"),
+        ":material/gavel: " + _("Credit decision"),
         ":material/verified_user: " + _("Credit reports and events"),
         ":material/history: " + _("Activity log"),
     ]
 )
+with tab_decision:
+    credit_decision(detail, view.as_of, policy)
 with tab_items:
     open_items(detail, view.as_of)
 with tab_behaviour:

@@ -429,6 +429,81 @@ def exposure_section(ov) -> None:
         )
 
 
+WEAK_CLASSES = ("D", "E")
+
+
+def risk_section(risk, currency: str) -> None:
+    """Exposure by risk class and age, with the uninsured part and the risk-model expected loss."""
+    st.subheader(_("Risk classes"))
+    st.caption(
+        _(
+            "Our class A–E starts from the bureau's view and adds what only our ledger shows (see a customer's "
+            "Credit decision tab for the reasons). Expected loss = PD × LGD × uninsured exposure."
+        )
+    )
+    cards = st.columns(3, border=True)
+    cards[0].metric(
+        _("Expected loss (risk model)"),
+        fmt.money(risk.expected_loss, currency),
+        help=_("Sum over customers of PD × LGD × the exposure no credit insurer covers. Not the IFRS 9 provision."),
+    )
+    cards[1].metric(
+        _("Uninsured exposure"),
+        fmt.money(risk.uninsured, currency),
+        help=_("Open balances above zero minus the insurers' share up to each insured limit."),
+    )
+    weak, share = risk.exposure_in(WEAK_CLASSES), risk.share_in(WEAK_CLASSES)
+    cards[2].metric(
+        _("Exposure in classes D and E"),
+        fmt.money(weak, currency),
+        delta=None if share is None else _("{share} of the exposure").format(share=fmt.percent(share)),
+        delta_color="off",
+        help=_("Open balances of customers in the two weakest classes."),
+    )
+    sep = separators()
+    labels = [bucket_name(lab) for lab in risk.buckets.labels]
+    frame = pd.DataFrame(
+        [
+            {"class": c.risk_class, **{lab: float(a) for lab, a in zip(labels, c.amounts, strict=True)}}
+            for c in risk.classes
+        ]
+    )
+    left, right = st.columns(2)
+    left.plotly_chart(
+        charts.aging_stacked_bars(
+            frame, "class", labels, currency, horizontal=True, title=_("Exposure by risk class"), separators=sep
+        ),
+        key="pf_class_bars",
+    )
+    right.plotly_chart(
+        charts.class_aging_heatmap(
+            frame, labels, currency, title=_("Risk class × age of the open money"), separators=sep
+        ),
+        key="pf_class_heat",
+    )
+    st.dataframe(
+        key="pf_classes",
+        data=pd.DataFrame(
+            {
+                "class": [c.risk_class for c in risk.classes],
+                "customers": [c.customers for c in risk.classes],
+                "exposure": [units(c.exposure) for c in risk.classes],
+                "uninsured": [units(c.uninsured) for c in risk.classes],
+                "el": [units(c.expected_loss) for c in risk.classes],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "class": st.column_config.TextColumn(_("Class")),
+            "customers": st.column_config.NumberColumn(_("Customers")),
+            "exposure": money_column(_("Exposure ({currency})").format(currency=currency)),
+            "uninsured": money_column(_("Uninsured ({currency})").format(currency=currency)),
+            "el": money_column(_("Expected loss ({currency})").format(currency=currency)),
+        },
+    )
+
+
 def nothing_open(as_of, flt, latest) -> None:
     if flt.is_empty:
         st.info(
@@ -498,6 +573,11 @@ if not ov.aging.customers and not ov.watchlist:
 
 kpi_cards(ov, trend, cache.policy())
 exposure_section(ov)
+
+try:
+    risk_section(cache.risk_overview(view.as_of, view.flt), ov.currency)
+except MissingFxRate as exc:
+    fx_error(exc, base)
 
 st.subheader(_("Who holds the money?"))
 tab_c, tab_g = st.tabs([_("Top 10 customers"), _("Top 10 corporate groups")])

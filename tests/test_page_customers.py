@@ -182,11 +182,11 @@ def test_adding_a_note_persists_and_comes_first(demo_url):
     at.text_area(key="act_text").input("Older call")
     at.text_input(key="act_author").input("Kari Nordmann")
     at.date_input(key="act_date").set_value(date(2026, 10, 1))
-    at.form_submit_button[0].click().run()
+    at.form_submit_button[-1].click().run()
     assert not at.exception, at.exception
     at.segmented_control(key="act_kind").set_value("note").run()
     at.text_area(key="act_text").input("Called the CFO: payment run on Friday.")
-    at.form_submit_button[0].click().run()
+    at.form_submit_button[-1].click().run()
     assert not at.exception, at.exception
     assert not at.error
 
@@ -210,7 +210,7 @@ def test_promise_without_amount_is_refused_and_nothing_is_written(demo_url):
     at.text_area(key="act_text").input("Will pay next week")
     at.text_input(key="act_author").input("Kari")
     at.date_input(key="act_promised").set_value(date(2026, 12, 1))
-    at.form_submit_button[0].click().run()
+    at.form_submit_button[-1].click().run()
     assert not at.exception, at.exception
     assert [e.value for e in at.error] == ["Not saved: a promise to pay needs a positive amount."]
     assert read(demo_url, activities, cid) == []
@@ -274,3 +274,70 @@ def test_title_in_norwegian(demo_url):
     at = run_page(PAGE, lang="nb", customer_id=cid)
     assert not at.exception, at.exception
     assert at.title[0].value != "Customers"
+
+
+# --- credit decision tab -------------------------------------------------------------------------------
+
+
+def deteriorating_customer(url: str):
+    from data_access.risk import portfolio_risk
+
+    with make_engine(url).connect() as conn:
+        rows = portfolio_risk(conn, AS_OF).rows
+    return next(r for r in rows if r.assessment.contributions and r.payment_terms_days > 10)
+
+
+def test_credit_decision_shows_the_class_its_reasons_and_expected_loss(demo_url):
+    r = deteriorating_customer(demo_url)
+    at = run_page(PAGE, customer_id=r.customer_id)
+    assert not at.exception, at.exception
+    shown = metrics(at)
+    assert shown["Risk class"] == r.risk_class
+    assert shown["Probability of default"] == fmt.percent(r.assessment.pd_percent, 2, "en")
+    assert shown["Expected loss (risk model)"] == fmt.money(r.expected_loss, "NOK", "en")
+    why = next(m.value for m in at.markdown if m.value.startswith(f"**Why {r.risk_class}:**"))
+    assert why.count("\n- ") == len(r.assessment.contributions)
+
+
+def test_saving_terms_records_the_change_with_reason_and_author(demo_url):
+    from data_access.limits import change_log, limit_requests
+
+    r = deteriorating_customer(demo_url)
+    at = run_page(PAGE, customer_id=r.customer_id, user_name="Kari", user_role="credit_manager")
+    terms = next(n for n in at.number_input if n.label == "Payment terms (days)")
+    terms.set_value(10)
+    next(t for t in at.text_input if t.label == "Reason (required)" and t.key != "limit_reason").input("pays late")
+    at.form_submit_button[0].click().run()
+    assert not at.exception and not at.error, at.error
+    new_limit = next(n for n in at.number_input if n.label.startswith("New limit"))
+    new_limit.set_value(123000.0)
+    at.text_input(key="limit_reason").input("bigger orders")
+    at.form_submit_button[1].click().run()
+    assert not at.exception and not at.error, at.error
+    with make_engine(demo_url).connect() as conn:
+        [ch] = change_log(conn, r.customer_id)
+        [req] = limit_requests(conn, customer_id=r.customer_id)
+    assert (ch.field, ch.old, ch.new, ch.author, ch.reason) == (
+        "payment_terms_days",
+        str(r.payment_terms_days),
+        "10",
+        "Kari",
+        "pays late",
+    )
+    assert (req.amount, req.requested_by, req.status) == (Decimal("123000.00"), "Kari", "pending")
+
+
+def test_raising_a_limit_directly_is_refused_with_a_clear_message(demo_url):
+    from data_access.limits import change_log
+
+    r = deteriorating_customer(demo_url)
+    at = run_page(PAGE, customer_id=r.customer_id, user_name="Kari")
+    limit = next(n for n in at.number_input if n.label.startswith("Credit limit"))
+    limit.set_value(float(limit.value) + 1000)
+    next(t for t in at.text_input if t.label == "Reason (required)" and t.key != "limit_reason").input("more")
+    at.form_submit_button[0].click().run()
+    assert [e.value for e in at.error] == [
+        "raising a credit limit needs an approved limit request: use Request a limit"
+    ]
+    with make_engine(demo_url).connect() as conn:
+        assert change_log(conn, r.customer_id) == []

@@ -74,7 +74,7 @@ def test_renders_on_the_demo_with_charts_tables_and_no_exception(demo_url):
     assert at.title[0].value == "Portfolio"
     assert "30 Oct 2026" in at.caption[0].value and "NOK" in at.caption[0].value
     charts = at.get("plotly_chart")
-    assert len(charts) == 5  # aging, segment, country, AR trend, DSO trend
+    assert len(charts) == 7  # aging, segment, country, class bars, class x aging, AR trend, DSO trend
     assert not at.error
     ov, _ = read(demo_url)
     top = table(at, "pf_top_customers")
@@ -119,6 +119,34 @@ def test_kpi_cards_show_the_read_model_figures_formatted(demo_url):
         up = not cards[label].delta.startswith("-")
         assert colour(cards[label]) == ("RED" if up == bad_up else "GREEN"), label
     assert all(cards[label].help for label in cards)
+
+
+def test_risk_section_shows_the_risk_read_model(demo_url):
+    from data_access.risk import risk_overview
+
+    with make_engine(demo_url).connect() as conn:
+        risk = risk_overview(conn, AS_OF)
+    at = run_page(PAGE)
+    assert not at.exception
+    shown = metrics(at)
+    assert shown["Expected loss (risk model)"] == fmt.money(risk.expected_loss, "NOK", EN)
+    assert shown["Uninsured exposure"] == fmt.money(risk.uninsured, "NOK", EN)
+    assert shown["Exposure in classes D and E"] == fmt.money(risk.exposure_in(("D", "E")), "NOK", EN)
+    classes = next(d.value for d in at.dataframe if "el" in d.value.columns)
+    assert list(classes["class"]) == ["A", "B", "C", "D", "E"]
+    assert list(classes["customers"]) == [c.customers for c in risk.classes]
+    assert sum(classes["customers"]) == 80  # every demo customer has a class
+    assert list(classes["el"]) == [float(whole(c.expected_loss)) for c in risk.classes]
+    # the class rows add up to the portfolio's exposure: the open balances above zero
+    assert risk.exposure == sum((c.total for c in risk_aging(demo_url).customers if c.total > 0), Decimal("0.00"))
+
+
+def risk_aging(url):
+    from data_access.asof import aging
+    from domain.aging import Basis
+
+    with make_engine(url).connect() as conn:
+        return aging(conn, AS_OF, Basis.DUE)
 
 
 def test_country_filter_changes_total_ar_to_the_filtered_figure(demo_url):
