@@ -19,6 +19,7 @@ pages = {
         st.Page("pages/customers.py", title=_("Customers"), icon=":material/business:"),
     ],
     _("Credit control"): [
+        st.Page("pages/alerts.py", title=_("Alerts"), icon=":material/notifications:"),
         st.Page("pages/credit_check.py", title=_("Credit check"), icon=":material/fact_check:"),
     ],
     _("Settings"): [
