@@ -553,6 +553,76 @@ def ex_ledger(ex: Example) -> dict[str, str]:
     return out
 
 
+def ex_risk(ex: Example) -> dict[str, str]:
+    from domain.policy import Policy
+    from domain.risk import BureauView, RiskInputs, assess, expected_loss, uninsured
+
+    p = Policy()
+    as_of = dt(ex.one("as_of"))
+    score = ex.one("score", "none")
+    bureau = (
+        None
+        if score == "none"
+        else BureauView(as_of, "bureau", score=int(score), remarks_count=int(ex.one("remarks", "0")))
+    )
+    det = ex.one("deteriorating", "no") == "yes"
+    i = RiskInputs(
+        as_of=as_of,
+        bureau=bureau,
+        payment_index=D(ex.one("payment index")),
+        deteriorating=det,
+        days_late_before=float(ex.one("days late before")) if det else None,
+        days_late_now=float(ex.one("days late now")) if det else None,
+        overdue_share=D(ex.one("overdue share")),
+        limit_utilisation=D(ex.one("utilisation")),
+        customer_since=dt(ex.one("customer since")),
+    )
+    a = assess(i, p.bureau, p.risk_rules, p.risk_classes)
+    exposure, limit, share = D(ex.one("exposure")), D(ex.one("insured limit")), D(ex.one("insured share"))
+    return {
+        "base class": a.base_class,
+        "contributions": " | ".join(f"{c.code} {c.notches:+d}" for c in a.contributions) or "none",
+        "class": a.risk_class,
+        "pd": f"{a.pd_percent} % ({a.pd_source})",
+        "uninsured": str(q2(uninsured(exposure, limit, share))),
+        "expected loss": str(q2(expected_loss(a.pd_percent, p.lgd_percent, exposure, limit, share))),
+    }
+
+
+def ex_alerts(ex: Example) -> dict[str, str]:
+    from domain.alerts import MonitorInputs, evaluate
+    from domain.policy import Policy
+
+    p = Policy()
+    cls = ex.one("class")
+
+    def money(key):
+        v = ex.one(key, "none")
+        return None if v == "none" else D(v)
+
+    i = MonitorInputs(
+        as_of=dt(ex.one("as_of")),
+        risk_class=cls,
+        previous_class=ex.one("previous class"),
+        class_terms=p.terms(cls),
+        payment_terms_days=int(ex.one("terms")),
+        status=ex.one("status"),
+        balance=D(ex.one("balance")),
+        credit_limit=money("credit limit"),
+        credit_limit_local=money("credit limit"),
+        overdue_beyond=D(ex.one("past due over 60")),
+        collection_beyond=D(ex.one("past due over 90")),
+        insured_limit=money("insured limit"),
+        insured_limit_local=money("insured limit"),
+        insurer_due=D(ex.one("past due over 50")),
+    )
+    found = evaluate(i, p.alerts, p.risk_rules)
+    return {
+        "alerts": " | ".join(f"{a.type} {a.severity} -> {a.recommendation}" for a in found) or "none",
+        "messages": " | ".join(a.message for a in found) or "none",
+    }
+
+
 KINDS: dict[str, Callable[[Example], dict[str, str]]] = {
     "buckets": ex_buckets,
     "ledger": ex_ledger,
@@ -573,6 +643,8 @@ KINDS: dict[str, Callable[[Example], dict[str, str]]] = {
     "rolling_median": ex_rolling_median,
     "theil_sen": ex_theil_sen,
     "kpis": ex_kpis,
+    "risk": ex_risk,
+    "alerts": ex_alerts,
 }
 
 EXAMPLES = parse_examples(DOC.read_text(encoding="utf-8")) if DOC.exists() else []
