@@ -8,7 +8,7 @@ import streamlit as st
 from babel import Locale
 from babel.dates import format_date
 
-from components import charts, frame, messages, tables, widgets
+from components import alert_text, charts, frame, messages, tables, widgets
 from components import format as fmt
 from components.i18n import N_, _, babel_locale, bucket_label, ngettext
 from components.state import CUSTOMER, acting_user, current_view
@@ -600,7 +600,6 @@ def activity_log(d) -> None:
 # --- credit decision: risk class, alerts, terms, limit requests, change log ----------------------------
 
 STATUS_LABELS = {"active": N_("Active"), "credit_hold": N_("Credit hold"), "prepayment_only": N_("Prepayment only")}
-SEVERITY_LABELS = {"high": N_("High"), "medium": N_("Medium"), "low": N_("Low")}
 REQUEST_STATUS = {
     "pending": N_("Pending"),
     "approved": N_("Approved"),
@@ -676,7 +675,7 @@ def class_terms(d, policy, cls: str) -> None:
         )
 
 
-def open_alerts(alerts) -> None:
+def open_alerts(alerts, currency: str) -> None:
     st.subheader(_("Open alerts"), anchor=False)
     if not alerts:
         st.caption(_("No open alerts. The monitor runs nightly (python cli.py monitor) or from the Alerts page."))
@@ -684,10 +683,10 @@ def open_alerts(alerts) -> None:
     st.dataframe(
         pd.DataFrame(
             {
-                "severity": [_(SEVERITY_LABELS[a.severity]) for a in alerts],
+                "severity": [alert_text.severity_label(a.severity) for a in alerts],
                 "since": [a.since for a in alerts],
-                "message": [a.message for a in alerts],
-                "recommendation": [a.recommendation.replace("_", " ") for a in alerts],
+                "message": [alert_text.alert_message(a.type, a.params, currency, a.message) for a in alerts],
+                "recommendation": [alert_text.recommendation_label(a.recommendation) for a in alerts],
                 "assignee": [a.assignee or "" for a in alerts],
             }
         ),
@@ -869,7 +868,7 @@ def credit_decision(d, as_of: date, policy) -> None:
     if risk is not None:
         risk_card(d, risk)
         class_terms(d, policy, risk.risk_class)
-    open_alerts(cache.customer_alerts(d.id))
+    open_alerts(cache.customer_alerts(d.id), d.currency_base)
     left, right = st.columns(2)
     with left:
         terms_form(d, as_of)

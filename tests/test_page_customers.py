@@ -341,3 +341,19 @@ def test_raising_a_limit_directly_is_refused_with_a_clear_message(demo_url):
     ]
     with make_engine(demo_url).connect() as conn:
         assert change_log(conn, r.customer_id) == []
+
+
+def test_open_alerts_of_the_customer_are_listed_in_the_ui_language(demo_url, monkeypatch):
+    from components import i18n
+    from components.alert_text import alert_message
+    from data_access.monitor import alerts, run_monitor
+
+    with make_engine(demo_url).begin() as conn:
+        run_monitor(conn, AS_OF)
+        mine = [a for a in alerts(conn) if a.customer_id == alerts(conn)[0].customer_id]
+    at = run_page(PAGE, customer_id=mine[0].customer_id, lang="nb")
+    assert not at.exception, at.exception
+    shown = next(d.value for d in at.dataframe if "recommendation" in d.value.columns)
+    assert len(shown) == len(mine)
+    monkeypatch.setattr(i18n, "current_language", lambda: "nb")
+    assert sorted(shown["message"]) == sorted(alert_message(a.type, a.params, "NOK", a.message) for a in mine)
