@@ -226,6 +226,8 @@ def recommendation_change(
         return _("Credit limit {before} → {after}").format(
             before=_amount(before, currency), after=_amount(params["to"], currency)
         )
+    if recommendation == "call_customer":
+        return _("A call to the customer in the activity log, as a task")
     targets = {
         "require_prepayment": "prepayment_only",
         "credit_hold": "credit_hold",

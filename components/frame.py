@@ -13,6 +13,8 @@ from data_access.status import DataStatus
 from data_access.views import FilterOptions
 from domain.policy import ledger_is_stale
 
+ROLE_WIDGET = "user_role_label"
+ROLE_SYNCED = "user_role_synced"
 ROLE_LABELS = {
     "sales": N_("Sales"),
     "credit_manager": N_("Credit manager"),
@@ -54,7 +56,17 @@ def sidebar(status: DataStatus, options: FilterOptions, today: date) -> None:
             )
         with st.expander(_("Acting as"), expanded=False, icon=":material/person:"):
             st.text_input(_("Your name"), key=USER_NAME, help=_("Stored with every change, request and decision."))
-            st.selectbox(_("Role"), ROLES, format_func=lambda r: _(ROLE_LABELS[r]), key=USER_ROLE, index=1)
+            # the options are the labels themselves (a translating format_func does not survive AppTest in nb);
+            # the role code lives in USER_ROLE for the pages
+            labels = {_(ROLE_LABELS[r]): r for r in ROLES}
+            role = st.session_state.get(USER_ROLE, ROLES[1])
+            if (
+                st.session_state.get(ROLE_WIDGET) not in labels  # first run, or the language changed
+                or role != st.session_state.get(ROLE_SYNCED, role)  # set from outside the widget
+            ):
+                st.session_state[ROLE_WIDGET] = _(ROLE_LABELS[role if role in ROLES else ROLES[1]])
+            st.selectbox(_("Role"), list(labels), key=ROLE_WIDGET)
+            st.session_state[USER_ROLE] = st.session_state[ROLE_SYNCED] = labels[st.session_state[ROLE_WIDGET]]
         company = status.company.name or _("Company profile not set (python cli.py company set)")
         st.caption(
             _("{company} · base currency {currency}").format(company=company, currency=status.company.base_currency)

@@ -442,6 +442,12 @@ def apply_recommendation(conn: Connection, alert_id: int, author: str, as_of: da
             r.customer_id,
             NewActivity("note", as_of, f"Handed over to collection (alert {alert_id}): {r.message}", who),
         )
+    elif rec == "call_customer":
+        add_activity(
+            conn,
+            r.customer_id,
+            NewActivity("note", as_of, f"To do: call the customer (alert {alert_id}): {r.message}", who),
+        )
     if r.status == "open":
         _set(conn, alert_id, status="acknowledged")
     _log(conn, alert_id, who, "applied", rec)

@@ -538,6 +538,9 @@ class CustomerDetail:
     payment_index: Decimal | None
     trend: Trend | None
     currency_base: str
+    group_limit: Decimal | None = None  # the corporate group's limit (base currency), kept on its top-most parent
+    insurer: str | None = None
+    insured_share: Decimal | None = None
 
 
 def customer_detail(conn: Connection, customer_id: int, as_of: date) -> CustomerDetail | None:
@@ -603,6 +606,9 @@ def customer_detail(conn: Connection, customer_id: int, as_of: date) -> Customer
         payment_index=None if dbt is None else policy.payment_index.index(dbt),
         trend=trends.get(customer_id),
         currency_base=base,
+        group_limit=conn.execute(select(Customer.group_limit).where(Customer.id == root)).scalar() if grouped else None,
+        insurer=c.insurer,
+        insured_share=c.insured_share,
     )
 
 

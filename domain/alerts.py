@@ -41,8 +41,16 @@ RECOMMENDATIONS = (
     "review_credit",
     "notify_insurer",
 )
-# The recommendations a click can carry out (the others are tasks for a person: call, review, notify).
-APPLICABLE = ("shorten_terms", "require_prepayment", "lower_limit", "credit_hold", "hand_over_to_collection")
+# The recommendations a click can carry out: a change to the customer, or (a call) a task in the activity log.
+# Reviewing the credit and notifying the insurer are for a person to do and record.
+APPLICABLE = (
+    "shorten_terms",
+    "require_prepayment",
+    "lower_limit",
+    "credit_hold",
+    "hand_over_to_collection",
+    "call_customer",
+)
 
 
 @dataclass(frozen=True)

@@ -222,9 +222,13 @@ def header(d, policy, events) -> None:
             )
         else:
             st.caption(_("No credit limit set."))
-    top[2].metric(
-        _("Insured limit"), fmt.money(d.insured_limit, d.currency) if d.insured_limit is not None else fmt.DASH
-    )
+    with top[2]:
+        st.metric(
+            _("Insured limit"), fmt.money(d.insured_limit, d.currency) if d.insured_limit is not None else fmt.DASH
+        )
+        if d.insurer:
+            share = fmt.percent(d.insured_share, 0) if d.insured_share is not None else fmt.DASH
+            st.caption(_("{insurer} covers {share}").format(insurer=d.insurer, share=share))
     bottom = st.columns(3, border=True)
     bottom[0].metric(_("Payment terms"), _("{n} days").format(n=d.payment_terms_days))
     bottom[1].metric(
@@ -269,6 +273,8 @@ def group(d) -> None:
     line = _("Corporate group **{group}** ({ref}) · group exposure {amount}").format(
         group=root.name, ref=root.ref, amount=fmt.money(d.group_balance, d.currency_base)
     )
+    if d.group_limit is not None:
+        line += " · " + _("group limit {limit}").format(limit=fmt.money(d.group_limit, d.currency_base))
     if root.id == d.id:
         line += " · " + _("this customer is the parent")
     st.markdown(":material/account_tree: " + line)

@@ -214,7 +214,13 @@ def test_unknown_type_or_missing_params_fall_back_to_the_stored_text():
             "Status Credit hold → Credit hold, and a note that the customer was handed over to collection",
             None,
         ),
-        ("call_customer", {}, {}, "", ""),
+        (
+            "call_customer",
+            {},
+            {},
+            "A call to the customer in the activity log, as a task",
+            "En samtale med kunden i aktivitetsloggen, som oppgave",
+        ),
         ("notify_insurer", {}, {}, "", ""),
     ],
 )

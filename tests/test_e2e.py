@@ -18,6 +18,9 @@ PAGES = [
     ("aging", "aging", True),
     ("customers", "customers", False),
     ("data_status", "data_status", True),
+    ("alerts", "alerts", False),
+    ("credit_check", "credit_check", False),
+    ("policy", "policy", False),
 ]
 
 
@@ -105,5 +108,32 @@ def test_deep_link_as_first_request_runs_inside_the_frame(browser, _demo_db_temp
             sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
             assert "As of" in sidebar and "Portfolio" in sidebar  # the router's navigation and frame
             assert "K10001" in page.inner_text('[data-testid="stMainBlockContainer"]')
+        finally:
+            page.close()
+
+
+def test_alerts_monitor_run_and_acknowledge_in_chromium(browser, _demo_db_template, tmp_path):
+    """A credit manager runs the monitor from the Alerts page and sees the inbox fill with what the store holds."""
+    from data_access.engine import make_engine
+    from data_access.monitor import alerts
+
+    path = tmp_path / "alerts.db"
+    shutil.copy(_demo_db_template, path)
+    url = f"sqlite:///{path}"
+    with StreamlitServer({"KREDITTVAKT_DATABASE_URL": url}, log_name="e2e_alerts.log") as server:
+        page = browser.new_page(viewport={"width": 1440, "height": 2400})
+        try:
+            page.goto(f"{server.url}/alerts", wait_until="domcontentloaded")
+            wait_rendered(page, charts=False)
+            page.get_by_role("button", name="Run the monitor").click()
+            page.wait_for_selector("text=new alerts", timeout=60_000)
+            wait_rendered(page, charts=False)
+            with make_engine(url).connect() as conn:
+                stored = alerts(conn)
+            assert stored, "the demo portfolio has customers that raise alerts"
+            metric = page.locator('[data-testid="stMetric"]').filter(has_text="Open alerts")
+            assert metric.locator('[data-testid="stMetricValue"]').inner_text().strip() == str(len(stored))
+            assert page.locator('[data-testid="stException"]').count() == 0, server.log_tail()
+            page.screenshot(path=str(artifacts_dir() / "page_alerts_after_monitor.png"), full_page=True)
         finally:
             page.close()

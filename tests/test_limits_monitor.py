@@ -317,3 +317,28 @@ def test_inbox_actions_and_applying_a_recommendation(engine):
     with engine.begin() as conn:
         assert monitor.run_monitor(conn, date(2026, 10, 31)).raised == 0
         conn.execute(update(Customer).where(Customer.id == k1).values(status="active"))
+
+
+def test_applying_call_the_customer_puts_a_task_in_the_activity_log(engine):
+    from data_access.views import activities
+
+    with engine.begin() as conn:
+        k2 = cid(conn, "K2")
+        conn.execute(
+            insert(CompanyEvent).values(
+                customer_id=k2, event_date=date(2026, 10, 20), event_type="role_change", source="test", text="new CEO"
+            )
+        )
+        monitor.run_monitor(conn, D)
+        [a] = monitor.alerts(conn, customer_id=k2)
+        assert (a.type, a.severity, a.recommendation) == ("negative_event", "medium", "call_customer")
+        assert monitor.apply_recommendation(conn, a.id, "Kari", D) == []  # nothing on the customer changes
+        [task] = activities(conn, k2)
+        assert (task.kind, task.author, task.activity_date) == ("note", "Kari", D)
+        assert task.text == f"To do: call the customer (alert {a.id}): role change registered 2026-10-20"
+        assert monitor.alerts(conn, customer_id=k2)[0].status == "acknowledged"
+    with pytest.raises(monitor.AlertError) as exc, engine.begin() as conn:
+        review = monitor.alerts(conn, customer_id=k2)[0]
+        conn.execute(update(Alert).where(Alert.id == review.id).values(recommendation="review_credit"))
+        monitor.apply_recommendation(conn, review.id, "Kari", D)
+    assert exc.value.code == "not_applicable"
