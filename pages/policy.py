@@ -18,7 +18,7 @@ from data_access.policy_store import PolicyUnchanged
 from domain.behaviour import TrendRule
 from domain.policy import AlertThresholds, Policy, PolicyError
 from domain.policy_diff import NO, NONE, YES, diff_policies
-from domain.risk import CLASSES
+from domain.risk import CLASSES, RiskRules
 
 frame.enter_page()
 
@@ -56,6 +56,26 @@ FIELD_LABELS = {
     "new_event_days": N_("Events count as new for (days)"),
     "collection_days": N_("Hand over to collection after (days past due)"),
     "lgd_percent": N_("Loss given default (LGD %)"),
+    "severe_events": N_("Severe register events (class E)"),
+    "severe_event_days": N_("Severe event counts for (days)"),
+    "remark_notches": N_("Payment remarks: classes down"),
+    "many_remarks": N_("Many remarks: from this count"),
+    "many_remark_notches": N_("Many remarks: classes down"),
+    "role_events": N_("Role-change events"),
+    "role_change_days": N_("Role change counts for (days)"),
+    "role_change_notches": N_("Role change: classes down"),
+    "weak_payment_index": N_("Weak payment index: below"),
+    "weak_payment_notches": N_("Weak payment index: classes down"),
+    "deteriorating_notches": N_("Paying later: classes down"),
+    "high_overdue_share": N_("High overdue share: above (%)"),
+    "high_overdue_notches": N_("High overdue share: classes down"),
+    "over_limit_notches": N_("Over the limit: classes down"),
+    "new_customer_months": N_("New customer: under (months)"),
+    "new_customer_notches": N_("New and unrated: classes down"),
+    "good_payment_index": N_("Good payer: payment index from"),
+    "good_relationship_months": N_("Good payer: customer for (months)"),
+    "good_payer_notches": N_("Good payer: classes up"),
+    "score_bands": N_("Score bands"),
     "limit_validity_months": N_("Credit limit valid for (months)"),
 }
 SECTION_LABELS = {
@@ -171,6 +191,16 @@ def matrix_rows(edited: pd.DataFrame) -> list[dict]:
     return rows
 
 
+def band_rows(edited: pd.DataFrame) -> list[dict]:
+    """The score-band editor's rows as policy JSON (highest lower bound first)."""
+    rows = []
+    for _i, r in edited.iterrows():
+        if _missing(r["lower"]):
+            raise FormError(_("Every score band needs its lower bound (0–100)."))
+        rows.append({"lower": _whole(r["lower"]), "risk_class": str(r["risk_class"]), "label": str(r["label"] or "")})
+    return sorted(rows, key=lambda b: -b["lower"])
+
+
 def edited_policy(base: Policy, values: dict) -> Policy:
     """The policy the form describes: the active one with the edited sections replaced."""
     d = base.to_dict()
@@ -182,6 +212,8 @@ def edited_policy(base: Policy, values: dict) -> Policy:
     d["ledger_freshness_days"] = values["ledger_freshness_days"]
     d["trend"] = values["trend"]
     d["lgd_percent"] = _decimal_text(values["lgd_percent"])
+    d["risk_rules"] = values["rules"]
+    d["bureau"]["score_bands"] = band_rows(values["bands"])
     d["limit_validity_months"] = values["limit_validity_months"]
     return Policy.from_dict(d)
 
@@ -292,6 +324,64 @@ with st.form("policy_form"):
     )
     st.caption(_("From the lowest level to the highest; the caps must increase and only the last may be empty."))
 
+    st.markdown("**" + _("Class rules") + "**")
+    st.caption(
+        _(
+            "How our class moves from the bureau's: each rule moves the customer this many classes towards E "
+            "(0 switches it off); a severe register event puts it in E."
+        )
+    )
+    rules: dict = {}
+    rule_fields = [f for f in fields(RiskRules) if f.name not in ("severe_events", "role_events")]
+    columns = st.columns(4)
+    for i, f in enumerate(rule_fields):
+        with columns[i % 4]:
+            value = getattr(policy.risk_rules, f.name)
+            if isinstance(value, Decimal):
+                rules[f.name] = _decimal_text(
+                    st.number_input(label(f.name), 0.0, 100.0, float(value), 1.0, key=f"{FORM}rule_{f.name}")
+                )
+            else:
+                rules[f.name] = whole_input(f.name, value, f"{FORM}rule_{f.name}")
+    known = list(dict.fromkeys([*EVENT_LABELS, *policy.risk_rules.severe_events, *policy.risk_rules.role_events]))
+    c1, c2 = st.columns(2)
+    rules["severe_events"] = c1.multiselect(
+        label("severe_events"),
+        known,
+        default=list(policy.risk_rules.severe_events),
+        format_func=event_label,
+        key=f"{FORM}rule_severe_events",
+    )
+    rules["role_events"] = c2.multiselect(
+        label("role_events"),
+        known,
+        default=list(policy.risk_rules.role_events),
+        format_func=event_label,
+        key=f"{FORM}rule_role_events",
+    )
+    st.caption(
+        _("Bureau score bands (0–100, higher is better) and the class each maps to. Source: {source}").format(
+            source=policy.bureau.score_source
+        )
+    )
+    bands = st.data_editor(
+        pd.DataFrame(
+            {
+                "lower": [b.lower for b in policy.bureau.score_bands],
+                "risk_class": [b.risk_class for b in policy.bureau.score_bands],
+                "label": [b.label for b in policy.bureau.score_bands],
+            }
+        ),
+        hide_index=True,
+        num_rows="dynamic",
+        key=f"{FORM}bands",
+        column_config={
+            "lower": st.column_config.NumberColumn(_("From score"), min_value=0, max_value=100, step=1),
+            "risk_class": st.column_config.SelectboxColumn(_("Class"), options=list(CLASSES), required=True),
+            "label": st.column_config.TextColumn(_("Bureau's label")),
+        },
+    )
+
     st.markdown("**" + _("Alerts") + "**")
     alerts: dict = {}
     alert_fields = [f.name for f in fields(AlertThresholds) if f.name != "credit_hold_events"]
@@ -389,6 +479,8 @@ elif submitted:
                 "trend": trend,
                 "lgd_percent": lgd_percent,
                 "limit_validity_months": limit_validity_months,
+                "rules": rules,
+                "bands": bands,
             },
         )
         version = cache.save_policy_version(new_policy, actor.name, comment)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import replace
+from decimal import Decimal
 
 import pdfplumber
 import pytest
@@ -265,3 +266,33 @@ def test_pdf_downloads_are_built_on_click_from_the_active_version(live_url, defe
     assert "Credit policy" in en_text and "Kredittpolicy" in nb_text
     for text in (en_text, nb_text):
         assert "Kari" in text and "Shorter terms for class C" in text
+
+
+def test_class_rules_and_score_bands_are_editable(live_url):
+    at = run_page(PAGE, user_name="Kari")
+    at.number_input(key="pf_rule_remark_notches").set_value(2)
+    at.number_input(key="pf_rule_high_overdue_share").set_value(60.0)
+    at.session_state["pf_bands"] = {**NO_EDITS, "edited_rows": {2: {"lower": 35}}}
+    at = save(at, "Remarks weigh more; class C from score 35")
+    assert not at.exception and not at.error, at.error
+    stored = read(live_url, policy_at_version, 1)
+    assert stored.risk_rules.remark_notches == 2
+    assert stored.risk_rules.high_overdue_share == Decimal(60)
+    assert [(b.lower, b.risk_class) for b in stored.bureau.score_bands] == [
+        (71, "A"),
+        (51, "B"),
+        (35, "C"),
+        (21, "D"),
+        (0, "E"),
+    ]
+    assert stored.risk_classes == Policy().risk_classes  # nothing else moved
+    paths = [r[0] for r in diff_table(at)]
+    assert "Risk rules › Payment remarks: classes down" in paths
+
+
+def test_score_bands_that_do_not_reach_zero_are_refused(live_url):
+    at = run_page(PAGE, user_name="Kari")
+    at.session_state["pf_bands"] = {**NO_EDITS, "edited_rows": {4: {"lower": 5}}}
+    at = save(at, "bad bands")
+    assert at.error and "score bands must run from the highest lower bound down to 0" in at.error[0].value
+    assert read(live_url, policy_history) == []
