@@ -19,7 +19,7 @@ from data_access.engine import get_engine, mask_url, resolve_database_url
 from data_access.imports import FORMATS, ImportFailed, import_file, log_failed_import, remove_demo_data
 from data_access.kpis import portfolio_kpis
 from data_access.ledger import base_currency, company_profile, save_company_profile, utcnow
-from data_access.limits import ERP_COLUMNS, erp_changes
+from data_access.limits import erp_changes_csv
 from data_access.migrate import upgrade
 from data_access.monitor import alerts as open_alerts
 from data_access.monitor import run_monitor
@@ -377,16 +377,12 @@ def erp_changes_cmd(
     d = _date(since, "--since")
     engine = _engine()
     with engine.connect() as conn:
-        rows = erp_changes(conn, d)
-    out = io.StringIO()
-    w = csv.DictWriter(out, fieldnames=list(ERP_COLUMNS), lineterminator="\n")
-    w.writeheader()
-    w.writerows(rows)
+        text, n = erp_changes_csv(conn, d)
     if output is None:
-        sys.stdout.write(out.getvalue())
+        sys.stdout.write(text)
     else:
-        output.write_text(out.getvalue(), encoding="utf-8")
-        typer.echo(f"{len(rows)} customer(s) written to {output}")
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"{n} customer(s) written to {output}")
 
 
 if __name__ == "__main__":

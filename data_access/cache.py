@@ -479,3 +479,13 @@ def reject_limit_request(
         decided_on=decided_on,
         comment=comment,
     )
+
+
+# --- changes for the ERP (pages/alerts.py) -----------------------------------------------------------------------
+
+_READERS.update({"erp_changes_csv": limit_store.erp_changes_csv})
+
+
+def erp_changes_csv(since: date) -> tuple[str, int]:
+    """The CSV of `python cli.py erp-changes --since` and its number of customers."""
+    return _read("erp_changes_csv", since)

@@ -3,6 +3,8 @@ log and the "changes for the ERP" export. Every function takes a Connection; the
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -485,3 +487,13 @@ def erp_changes(conn: Connection, since: date) -> list[dict]:
             }
         )
     return out
+
+
+def erp_changes_csv(conn: Connection, since: date) -> tuple[str, int]:
+    """erp_changes as CSV text (header first, UTF-8, `\\n` line ends) and its number of customers."""
+    rows = erp_changes(conn, since)
+    out = io.StringIO()
+    w = csv.DictWriter(out, fieldnames=list(ERP_COLUMNS), lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    return out.getvalue(), len(rows)

@@ -1,14 +1,14 @@
 """Credit control › Alerts: the credit manager's inbox (filters, the alert table, one alert's detail with its
 actions and log, running the monitor) and the queue of limit requests awaiting approval."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
 
 from components import alert_text, frame, widgets
 from components import format as fmt
-from components.i18n import _
+from components.i18n import _, ngettext
 from components.state import acting_user, current_view, open_customer
 from data_access import cache
 from data_access.monitor import AlertError
@@ -423,6 +423,30 @@ def inbox(everything: list, as_of: date, base: str, me: str) -> None:
 # --- limit requests --------------------------------------------------------------------------------------------
 
 
+def erp_export(as_of: date) -> None:
+    """Orders are stopped in the ERP: the changed limits, terms and holds go there as a file."""
+    st.subheader(_("Changes for the ERP"), anchor=False)
+    c1, c2 = st.columns([1, 3], vertical_alignment="bottom")
+    since = c1.date_input(_("Changed since"), value=as_of - timedelta(days=7), format="DD.MM.YYYY", key="erp_since")
+    text, n = cache.erp_changes_csv(since)
+    c2.download_button(
+        ngettext("Download CSV ({n} customer)", "Download CSV ({n} customers)", n).format(n=n),
+        data=text.encode("utf-8"),
+        file_name=f"erp-changes-since-{since.isoformat()}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+        key="erp_download",
+        disabled=n == 0,
+    )
+    st.caption(
+        _(
+            "Credit limits, payment terms, holds and group limits changed on or after that day, with the values now "
+            "in force: the same file as python cli.py erp-changes."
+        )
+    )
+
+
 def limit_queue(pending: list, as_of: date, base: str) -> None:
     show_flash("limits")
     if not pending:
@@ -522,3 +546,4 @@ with tab_inbox:
     inbox(everything, view.as_of, base, me)
 with tab_limits:
     limit_queue(pending, view.as_of, base)
+    erp_export(view.as_of)

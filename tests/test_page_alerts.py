@@ -128,7 +128,9 @@ def test_acknowledging_as_kari_is_stored_with_a_log_row(demo_url):
     at = run_page(PAGE, user_name="Kari")
     select_row(at, 0)
     assert not at.exception, at.exception
-    assert [h.value for h in at.subheader] == [f"{first.customer_ref} · {first.customer_name}"]
+    assert [h.value for h in at.subheader if h.value != "Changes for the ERP"] == [
+        f"{first.customer_ref} · {first.customer_name}"
+    ]
     at.button(key="alert_ack").click().run()
     assert not at.exception, at.exception
     assert [s.value for s in at.success] == ["Acknowledged."]
@@ -136,7 +138,9 @@ def test_acknowledging_as_kari_is_stored_with_a_log_row(demo_url):
     log = read(demo_url, alert_log, first.id)
     assert [(e.author, e.action) for e in log] == [("monitor", "raised"), ("Kari", "acknowledged")]
     # the page still shows the same alert, now acknowledged, with its log
-    assert [h.value for h in at.subheader] == [f"{first.customer_ref} · {first.customer_name}"]
+    assert [h.value for h in at.subheader if h.value != "Changes for the ERP"] == [
+        f"{first.customer_ref} · {first.customer_name}"
+    ]
     assert table(at).value.loc[first.id, "Status"] == "Acknowledged"
     assert list(log_frame(at)["Who"]) == ["monitor", "Kari"]
     assert list(log_frame(at)["What"]) == ["Raised", "Acknowledged"]
@@ -197,7 +201,9 @@ def test_closing_needs_a_resolution_and_keeps_showing_the_closed_alert(demo_url)
     assert by_id(demo_url)[first.id].status == "closed"
     # gone from the default (open and acknowledged) table; the panel stays on this alert, not on the next row
     assert list(table(at).value.index) == [a.id for a in stored[1:]]
-    assert [h.value for h in at.subheader] == [f"{first.customer_ref} · {first.customer_name}"]
+    assert [h.value for h in at.subheader if h.value != "Changes for the ERP"] == [
+        f"{first.customer_ref} · {first.customer_name}"
+    ]
     assert log_frame(at)["Text"].iloc[-1] == "Paid in full on 29.10."
     assert metrics(at)["Open alerts"] == str(len(stored) - 1)
 
@@ -291,3 +297,30 @@ def test_norwegian(demo_url):
     review = next(a for a in stored if a.type == "review_due" and not a.params["expired"])
     day = date.fromisoformat(review.params["date"])
     assert shown.loc[review.id, "Melding"] == f"Kredittvurdering forfaller {day:%d.%m.%Y}"
+
+
+def test_erp_changes_download_holds_what_changed_since_the_date(demo_url):
+    from data_access.limits import erp_changes_csv, update_credit_terms
+
+    cid = read(
+        demo_url,
+        lambda conn: conn.execute(
+            select(Customer.id).where(Customer.status == "active").order_by(Customer.id).limit(1)
+        ).scalar_one(),
+    )
+    old = read(demo_url, credit_terms, cid)
+    write(
+        demo_url,
+        update_credit_terms,
+        cid,
+        old.__class__(**{**old.__dict__, "status": "credit_hold"}),
+        reason="bankruptcy petition",
+        author="Kari",
+        effective_on=AS_OF,
+    )
+    at = run_page(PAGE)
+    assert not at.exception, at.exception
+    [button] = [b for b in at.get("download_button") if b.proto.label.startswith("Download CSV")]
+    assert button.proto.label == "Download CSV (1 customer)"
+    text, n = read(demo_url, erp_changes_csv, date(2000, 1, 1))
+    assert n == 1 and text.splitlines()[1].split(",")[6] == "yes"  # credit_hold
