@@ -19,7 +19,7 @@ from domain.aging import Basis, Buckets, merged
 from domain.behaviour import Trend
 from domain.filters import CustomerFilter
 from domain.kpis import ratio
-from domain.money import from_minor
+from domain.money import from_minor, q2
 from domain.policy import Policy
 from domain.risk import (
     BureauView,
@@ -223,8 +223,8 @@ def portfolio_risk(
                 credit_limit=i.credit_limit,
                 insured_limit=i.insured_limit,
                 insured_share=c.insured_share,
-                uninsured=uninsured(exposure, i.insured_limit, share).quantize(Decimal("0.01")),
-                expected_loss=el.quantize(Decimal("0.01")),
+                uninsured=q2(uninsured(exposure, i.insured_limit, share)),
+                expected_loss=q2(el),
                 payment_index=pindex,
                 trend=trend,
                 limit_review_on=c.limit_review_on,

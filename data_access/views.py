@@ -43,7 +43,8 @@ from domain.calendar import previous_month_end, trend_dates
 from domain.filters import CustomerFilter
 from domain.fx import MissingFxRate
 from domain.kpis import Kpis, countback, countback_periods, group_roots, ratio
-from domain.money import convert
+from domain.money import convert, q2
+from domain.risk import uninsured
 
 SOURCES = ("ledger", "credit_reports", "register")
 SHARE_EDGES = (60, 90)  # the "share over 60 / 90 days" figures need these edges
@@ -177,6 +178,7 @@ class ConcentrationRow:
     utilisation: Decimal | None  # % of the limit
     insured_limit: Decimal | None
     members: int = 1
+    uninsured: Decimal | None = None  # the exposure no credit insurer covers (domain.risk.uninsured)
 
 
 @dataclass(frozen=True)
@@ -225,6 +227,10 @@ class _CustomerInfo:
     currency: str
     credit_limit: Decimal | None  # base currency at the as-of closing rate
     insured_limit: Decimal | None
+    insured_share: Decimal | None = None  # percent
+
+    def uninsured(self, balance: Decimal) -> Decimal:
+        return q2(uninsured(balance, self.insured_limit, self.insured_share))
 
 
 def _customers(
@@ -262,6 +268,7 @@ def _customers(
             r.currency,
             to_base(r.credit_limit, r.currency, r.id),
             to_base(r.insured_limit, r.currency, r.id),
+            r.insured_share,
         )
         for r in rows
     }
@@ -313,6 +320,7 @@ def overview(conn: Connection, as_of: date, flt: CustomerFilter | None = None) -
             info[cid].credit_limit,
             _share(b, info[cid].credit_limit) if info[cid].credit_limit else None,
             info[cid].insured_limit,
+            uninsured=info[cid].uninsured(b),
         )
         for cid, b in sorted(balances.items(), key=lambda kv: (-kv[1], info[kv[0]].ref))
         if b > 0
@@ -341,6 +349,7 @@ def overview(conn: Connection, as_of: date, flt: CustomerFilter | None = None) -
                 _share(bal, limit) if limit else None,
                 sum(insured, Decimal(0)) if insured else None,
                 len(members),
+                sum((info[m].uninsured(balances[m]) for m in members if balances.get(m, 0) > 0), Decimal("0.00")),
             )
         )
     group_total = sum((g.balance for g in group_rows), Decimal(0))
@@ -355,6 +364,7 @@ def overview(conn: Connection, as_of: date, flt: CustomerFilter | None = None) -
             g.utilisation,
             g.insured_limit,
             g.members,
+            g.uninsured,
         )
         for g in sorted(group_rows, key=lambda g: (-g.balance, g.ref))[:10]
     ]

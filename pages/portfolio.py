@@ -219,6 +219,7 @@ def concentration(ov, groups: bool) -> None:
             "limit": [units(r.credit_limit) for r in rows],
             "utilisation": [None if r.utilisation is None else float(r1(r.utilisation)) for r in rows],
             "insured": [units(r.insured_limit) for r in rows],
+            "uninsured": [units(r.uninsured) for r in rows],
         }
     )
     event = st.dataframe(
@@ -241,6 +242,10 @@ def concentration(ov, groups: bool) -> None:
             ),
             "utilisation": percent_bar(_("Utilisation"), _("Balance as a share of the credit limit.")),
             "insured": money_column(_("Insured limit ({currency})").format(currency=ov.currency)),
+            "uninsured": money_column(
+                _("Uninsured ({currency})").format(currency=ov.currency),
+                _("The balance no credit insurer covers: the insurer pays its share up to the insured limit."),
+            ),
         },
     )
     st.caption(

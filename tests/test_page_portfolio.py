@@ -375,3 +375,21 @@ def test_whole_units_round_half_up():
     assert whole(Decimal("-0.50")) == Decimal(-1)
     assert whole(Decimal("2.49")) == Decimal(2)
     assert whole(None) is None
+
+
+def test_top_customers_show_the_uninsured_part(demo_url):
+    from data_access.schema import Customer
+
+    ov, _ = read(demo_url)
+    with make_engine(demo_url).connect() as conn:
+        cust = {r.id: r for r in conn.execute(Customer.__table__.select())}
+    insured_nok = [
+        r for r in ov.top_customers if cust[r.key].insured_limit is not None and cust[r.key].currency == "NOK"
+    ]
+    assert insured_nok, "some of the demo's top customers are insured in NOK"
+    for r in insured_nok:  # the insurer pays its share (90 %) of the balance up to the insured limit
+        c = cust[r.key]
+        assert r.uninsured == q2(r.balance - min(r.balance, c.insured_limit) * c.insured_share / 100)
+    at = run_page(PAGE)
+    top = table(at, "pf_top_customers")
+    assert list(top["uninsured"]) == [float(whole(r.uninsured)) for r in ov.top_customers]
