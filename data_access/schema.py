@@ -338,6 +338,144 @@ class CreditCheck(Base):
     limit_request_id: Mapped[int | None] = mapped_column(ForeignKey("limit_requests.id"))
 
 
+class Dispute(Base):
+    """A disputed (part of an) invoice: pauses dunning of that invoice while open."""
+
+    __tablename__ = "disputes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    reason: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(20))  # sales | delivery | finance
+    opened_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    outcome: Mapped[str | None] = mapped_column(String(20))  # credit_note | rejected | settled
+    resolved_on: Mapped[date | None] = mapped_column(Date)
+    author: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'resolved')", name="status"),
+        CheckConstraint("owner IN ('sales', 'delivery', 'finance')", name="owner"),
+        CheckConstraint("amount > 0", name="amount"),
+    )
+
+
+class PaymentPlan(Base):
+    """An agreed payment plan for one or more invoices of a customer; pauses their dunning while kept."""
+
+    __tablename__ = "payment_plans"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    agreed_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default="active")  # active | cancelled
+    reason: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    policy_version: Mapped[int | None] = mapped_column(Integer)
+
+
+class PlanInvoice(Base):
+    __tablename__ = "plan_invoices"
+    plan_id: Mapped[int] = mapped_column(ForeignKey("payment_plans.id"), primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), primary_key=True)
+
+
+class PlanInstalment(Base):
+    __tablename__ = "plan_instalments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("payment_plans.id"), index=True)
+    due_on: Mapped[date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    __table_args__ = (CheckConstraint("amount > 0", name="amount"),)
+
+
+class DunningStep(Base):
+    """A dunning step sent to a customer (by us, marked sent on the Collections page) for some invoices."""
+
+    __tablename__ = "dunning_steps"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    step: Mapped[str] = mapped_column(String(30))
+    sent_on: Mapped[date] = mapped_column(Date)
+    deadline_on: Mapped[date | None] = mapped_column(Date)
+    fee: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    currency: Mapped[str] = mapped_column(String(3))
+    invoice_numbers: Mapped[str] = mapped_column(Text)  # space-separated
+    author: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    activity_id: Mapped[int | None] = mapped_column(ForeignKey("activities.id"))
+    policy_version: Mapped[int | None] = mapped_column(Integer)
+
+
+class CollectionPause(Base):
+    """A customer taken off the collections worklist for a while, with a reason."""
+
+    __tablename__ = "collection_pauses"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    paused_on: Mapped[date] = mapped_column(Date)
+    paused_until: Mapped[date | None] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+
+
+class DunningStatus(Base):
+    """Each invoice's reminder level as the ERP or a collection agency reports it (import kind dunning-status)."""
+
+    __tablename__ = "dunning_status"
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), primary_key=True)
+    reminder_level: Mapped[int] = mapped_column(Integer, default=0)
+    last_reminder_on: Mapped[date | None] = mapped_column(Date)
+    last_deadline_on: Mapped[date | None] = mapped_column(Date)
+    fees_charged: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    notice_sent_on: Mapped[date | None] = mapped_column(Date)  # notice of collection (inkassovarsel)
+    collection_status: Mapped[str] = mapped_column(String(20), default="none")
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    __table_args__ = (
+        CheckConstraint("collection_status IN ('none', 'notice_sent', 'with_agency', 'closed')", name="collection"),
+        CheckConstraint("reminder_level >= 0", name="level"),
+    )
+
+
+class StatutoryParameter(Base):
+    """Dated statutory figures per jurisdiction (fee caps, minimum deadlines, interest, fixed compensation) with
+    their source; editable because they change every half-year."""
+
+    __tablename__ = "statutory_parameters"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    jurisdiction: Mapped[str] = mapped_column(String(2))
+    parameter: Mapped[str] = mapped_column(String(50))
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    value: Mapped[str] = mapped_column(String(30))  # a decimal number as text (exact)
+    unit: Mapped[str] = mapped_column(String(10))  # NOK | SEK | DKK | EUR | percent | days | count
+    source: Mapped[str] = mapped_column(Text)
+    confidence: Mapped[str] = mapped_column(String(1))  # V verified | D derived | U unverified
+    __table_args__ = (Index("uq_statutory_key", "jurisdiction", "parameter", "valid_from", unique=True),)
+
+
+class CashApplication(Base):
+    """A payment or credit note applied by hand to an invoice of the same customer (reversible): the document's
+    invoice reference is changed and the customer's allocations rebuilt by the allocation rules."""
+
+    __tablename__ = "cash_applications"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    doc_kind: Mapped[str] = mapped_column(String(12))  # payment | credit_note
+    doc_id: Mapped[int] = mapped_column(Integer)
+    old_invoice_number: Mapped[str | None] = mapped_column(String(64))
+    new_invoice_number: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(100))
+    applied_at: Mapped[datetime] = mapped_column(DateTime)
+    reversed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    reversed_by: Mapped[str | None] = mapped_column(String(100))
+    __table_args__ = (CheckConstraint("doc_kind IN ('payment', 'credit_note')", name="kind"),)
+
+
 class ImportLog(Base):
     __tablename__ = "import_log"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -382,6 +520,14 @@ class DataVersion(Base):
 
 
 LEDGER_TABLES = (
+    "cash_applications",
+    "dunning_status",
+    "collection_pauses",
+    "dunning_steps",
+    "plan_instalments",
+    "plan_invoices",
+    "payment_plans",
+    "disputes",
     "credit_checks",
     "alert_log",
     "alerts",
