@@ -489,3 +489,16 @@ _READERS.update({"erp_changes_csv": limit_store.erp_changes_csv})
 def erp_changes_csv(since: date) -> tuple[str, int]:
     """The CSV of `python cli.py erp-changes --since` and its number of customers."""
     return _read("erp_changes_csv", since)
+
+
+# --- dunning status from the ERP or a collection agency (pages/customers.py) -------------------------------------
+
+# This section was appended with its page; its imports stay with it.
+from data_access import dunning_status as dunning_status_store  # noqa: E402
+
+_READERS.update({"dunning_status_by_invoice": dunning_status_store.dunning_status_by_invoice})
+
+
+def dunning_status_by_invoice(customer_id: int) -> dict[str, dunning_status_store.DunningStatusRow]:
+    """The imported reminder level and collection status of the customer's invoices, keyed by invoice number."""
+    return _read("dunning_status_by_invoice", customer_id)

@@ -24,7 +24,7 @@ from data_access.ledger import (
     set_setting,
     utcnow,
 )
-from data_access.schema import LEDGER_TABLES, Base, Customer, FxRate, Invoice, Payment, WriteOff
+from data_access.schema import LEDGER_TABLES, Base, Customer, DunningStatus, FxRate, Invoice, Payment, WriteOff
 from domain.allocation import AllocationError
 from domain.canonical import FORMATS, FieldError, parse_row
 
@@ -194,8 +194,14 @@ def remove_demo_data(conn: Connection) -> bool:
     return True
 
 
-def _apply(conn: Connection, model, key_col, parsed, values_of, result: ImportResult) -> list:
-    """Insert new keys, update changed rows, count unchanged; returns the (old, new) value dicts that changed."""
+def _apply(
+    conn: Connection, model, key_col, parsed, values_of, result: ImportResult, stamp: dict | None = None
+) -> list:
+    """Insert new keys, update changed rows, count unchanged; returns the (old, new) value dicts that changed.
+
+    `stamp` (e.g. an updated_at) is written with every inserted or updated row but left out of the comparison,
+    so that re-importing the same file stays a no-op."""
+    stamp = stamp or {}
     existing = _existing(conn, model, key_col, [p[key_col.key] if key_col.key in p else None for p in parsed])
     new_rows, changed = [], []
     for p in parsed:
@@ -209,11 +215,11 @@ def _apply(conn: Connection, model, key_col, parsed, values_of, result: ImportRe
         if before == vals:
             result.unchanged += 1
             continue
-        conn.execute(update(model).where(key_col == vals[key_col.key]).values(**vals))
+        conn.execute(update(model).where(key_col == vals[key_col.key]).values(**vals, **stamp))
         result.updated += 1
         changed.append((before, vals))
     for chunk in _chunks(new_rows, 5000):
-        conn.execute(insert(model), chunk)
+        conn.execute(insert(model), [{**r, **stamp} for r in chunk])
     result.inserted += len(new_rows)
     return changed
 
@@ -278,6 +284,8 @@ def import_rows(conn: Connection, kind: str, parsed: list[dict[str, Any]]) -> Im
             conn.execute(insert(FxRate), chunk)
         result.inserted = len(new)
         return result
+    if kind == "dunning-status":
+        return _import_dunning_status(conn, parsed, result)
 
     ids = _customer_ids(conn, {p["customer_ref"] for p in parsed if "customer_ref" in p})
     for p in parsed:
@@ -355,6 +363,42 @@ def import_rows(conn: Connection, kind: str, parsed: list[dict[str, Any]]) -> Im
         rebuild_allocations(conn, affected)
     except AllocationError as exc:
         raise ImportFailed(kind, [RowError(0, "", "", str(exc))]) from exc
+    return result
+
+
+def _import_dunning_status(conn: Connection, parsed: list[dict[str, Any]], result: ImportResult) -> ImportResult:
+    """Each row replaces the stored status of its invoice; statuses are not ledger amounts, so no reallocation."""
+    invoices = _existing(conn, Invoice, Invoice.invoice_number, {p["invoice_number"] for p in parsed})
+    errors = []
+    for p in parsed:
+        inv = invoices.get(p["invoice_number"])
+        if inv is None:
+            errors.append(RowError(p["__row__"], "invoice_number", p["invoice_number"], "unknown invoice"))
+        elif inv.kind != "invoice":
+            errors.append(
+                RowError(p["__row__"], "invoice_number", p["invoice_number"], "is a credit note, not an invoice")
+            )
+    if errors:
+        raise ImportFailed("dunning-status", errors[:MAX_LISTED_ERRORS])
+    for p in parsed:
+        p["invoice_id"] = invoices[p["invoice_number"]].id
+    _apply(
+        conn,
+        DunningStatus,
+        DunningStatus.invoice_id,
+        parsed,
+        lambda p: {
+            "invoice_id": p["invoice_id"],
+            "reminder_level": p["reminder_level"],
+            "last_reminder_on": p["last_reminder_date"],
+            "last_deadline_on": p["last_deadline_date"],
+            "fees_charged": p["fees_charged"],
+            "notice_sent_on": p["notice_sent_date"],
+            "collection_status": p["collection_status"],
+        },
+        result,
+        stamp={"updated_at": utcnow()},
+    )
     return result
 
 

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, NoReturn
 
 from domain.fx import is_currency_code
 from domain.identifiers import COUNTRIES, OrgNumberError, normalise_org_number
@@ -15,6 +15,7 @@ from domain.money import MoneyError, parse_amount
 MAX_AMOUNT = Decimal("500000000.00")  # per document; keeps every converted product exact in 64-bit SQL integers
 MAX_RATE = Decimal("180")
 STATUSES = ("active", "credit_hold", "prepayment_only")
+COLLECTION_STATUSES = ("none", "notice_sent", "with_agency", "closed")
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NACE = re.compile(r"^\d{2}(\.\d{1,2}){0,2}$")
 
@@ -66,6 +67,12 @@ FORMATS: dict[str, Format] = {
         "write-offs", "write_off_ref", ("write_off_ref", "invoice_number", "date", "amount"), ("reason",)
     ),
     "fx-rates": Format("fx-rates", "currency+date", ("date", "currency", "rate"), ("unit",)),
+    "dunning-status": Format(
+        "dunning-status",
+        "invoice_number",
+        ("invoice_number", "reminder_level"),
+        ("last_reminder_date", "last_deadline_date", "fees_charged", "notice_sent_date", "collection_status"),
+    ),
 }
 
 
@@ -210,9 +217,46 @@ def parse_row(kind: str, row: dict[str, str], base_currency: str) -> dict[str, A
             e = FieldError(f"{base_currency} is the base currency; it needs no rate")
             e.column, e.value = "currency", out["currency"]  # type: ignore[attr-defined]
             raise e
+    elif kind == "dunning-status":
+        field("invoice_number", lambda: _req(row, "invoice_number"))
+        field("reminder_level", lambda: parse_int(_req(row, "reminder_level")))
+        field("last_reminder_date", lambda: _opt_date(row, "last_reminder_date"))
+        field("last_deadline_date", lambda: _opt_date(row, "last_deadline_date"))
+        field("fees_charged", lambda: parse_money(_opt(row, "fees_charged") or "0", allow_negative=False))
+        field("notice_sent_date", lambda: _opt_date(row, "notice_sent_date"))
+        field("collection_status", lambda: _collection_status(_opt(row, "collection_status") or "none"))
+        level, reminded, deadline = out["reminder_level"], out["last_reminder_date"], out["last_deadline_date"]
+        if level > 0 and reminded is None:
+            _raise("last_reminder_date", "", f"is required when reminder_level is above 0 (here {level})")
+        if deadline is not None and reminded is not None and deadline < reminded:
+            _raise(
+                "last_deadline_date",
+                row.get("last_deadline_date", ""),
+                f"deadline {deadline} is before the last reminder date {reminded}",
+            )
+        if out["collection_status"] == "notice_sent" and out["notice_sent_date"] is None:
+            _raise("notice_sent_date", "", "is required when collection_status is notice_sent")
     else:
         raise ValueError(f"unknown import kind '{kind}'")
     return out
+
+
+def _raise(column: str, value: str, problem: str) -> NoReturn:
+    """A rule across columns failed: blame the column that has to change."""
+    e = FieldError(problem)
+    e.column, e.value = column, value  # type: ignore[attr-defined]
+    raise e
+
+
+def _opt_date(row: dict[str, str], col: str) -> date | None:
+    v = _opt(row, col)
+    return None if v is None else parse_date(v)
+
+
+def _collection_status(v: str) -> str:
+    if v not in COLLECTION_STATUSES:
+        raise FieldError(f"'{v}' is not one of {', '.join(COLLECTION_STATUSES)}")
+    return v
 
 
 def _country(v: str | None) -> str | None:

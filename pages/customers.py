@@ -332,25 +332,43 @@ def open_items(d, as_of: date) -> None:
         "unapplied": _("Unapplied credit"),
     }
     shown = frame.assign(kind=frame["kind"].map(lambda k: kinds.get(k, k))).rename(columns=col)
-    st.dataframe(
-        shown,
-        hide_index=True,
-        width="stretch",
-        key="open_items",
-        column_config={
-            col["kind"]: st.column_config.TextColumn(width="medium"),
-            col["doc_date"]: st.column_config.DateColumn(format=fmt.date_column_format()),
-            col["due_date"]: st.column_config.DateColumn(format=fmt.date_column_format()),
-            col["open_amount"]: st.column_config.NumberColumn(format="localized", help=_("In the document's currency")),
-            col["base_amount"]: st.column_config.NumberColumn(format="localized"),
-            col["days"]: st.column_config.NumberColumn(
-                format="localized", help=_("Days after the due date; credits count from their own date")
-            ),
-            col["unapplied"]: st.column_config.CheckboxColumn(
-                help=_("A credit note or payment not yet matched to an invoice; it lowers the balance")
-            ),
-        },
-    )
+    config = {
+        col["kind"]: st.column_config.TextColumn(width="medium"),
+        col["doc_date"]: st.column_config.DateColumn(format=fmt.date_column_format()),
+        col["due_date"]: st.column_config.DateColumn(format=fmt.date_column_format()),
+        col["open_amount"]: st.column_config.NumberColumn(format="localized", help=_("In the document's currency")),
+        col["base_amount"]: st.column_config.NumberColumn(format="localized"),
+        col["days"]: st.column_config.NumberColumn(
+            format="localized", help=_("Days after the due date; credits count from their own date")
+        ),
+        col["unapplied"]: st.column_config.CheckboxColumn(
+            help=_("A credit note or payment not yet matched to an invoice; it lowers the balance")
+        ),
+    }
+    # Reminders sent by the ERP or a collection agency (import kind dunning-status); only customers with an
+    # imported status get the columns, so a ledger without that feed shows no empty columns.
+    dunning = cache.dunning_status_by_invoice(d.id)
+    if dunning:
+        found = [dunning.get(r) if k == "invoice" else None for k, r in zip(frame["kind"], frame["ref"], strict=True)]
+        collection = {
+            "none": _("No collection"),
+            "notice_sent": _("Notice of collection sent"),
+            "with_agency": _("With collection agency"),
+            "closed": _("Collection closed"),
+        }
+        level, last, coll = _("Reminder level"), _("Last reminder"), _("Collection")
+        shown = shown.assign(
+            **{
+                level: pd.array([s.reminder_level if s else None for s in found], dtype="Int64"),
+                last: [s.last_reminder_on if s else None for s in found],
+                coll: [collection.get(s.collection_status, s.collection_status) if s else None for s in found],
+            }
+        )
+        erp = _("As reported by the ERP or the collection agency")
+        config[level] = st.column_config.NumberColumn(help=erp)
+        config[last] = st.column_config.DateColumn(format=fmt.date_column_format(), help=erp)
+        config[coll] = st.column_config.TextColumn(help=erp)
+    st.dataframe(shown, hide_index=True, width="stretch", key="open_items", column_config=config)
     if d.aging.unapplied_count:
         st.caption(
             _("{n} unapplied credits ({amount}) are included and lower the balance.").format(
