@@ -23,6 +23,8 @@ TYPE_LABELS = {
     "review_due": N_("Credit review due"),
     "insured_limit_exceeded": N_("Over the insured limit"),
     "insurer_notification_due": N_("Insurer to be notified"),
+    "broken_promise": N_("Promise to pay broken"),
+    "missed_instalment": N_("Plan instalment missed"),
 }
 SEVERITY_LABELS = {"high": N_("High"), "medium": N_("Medium"), "low": N_("Low")}
 STATUS_LABELS = {"open": N_("Open"), "acknowledged": N_("Acknowledged"), "closed": N_("Closed")}
@@ -192,6 +194,16 @@ def _word(alert_type: str, p: dict, currency: str | None) -> str:
     if alert_type == "insurer_notification_due":
         return _("{amount} is more than {from_days} days past due: the insurer must be told by day {deadline}").format(
             amount=_amount(p["amount"], currency), from_days=p["from_days"], deadline=p["deadline_days"]
+        )
+    if alert_type == "broken_promise":
+        ccy = p.get("currency") or currency
+        return _("Promised {amount} by {date}; {paid} was paid").format(
+            amount=_amount(p["amount"], ccy), date=_day(p["date"]), paid=_amount(p["paid"], ccy)
+        )
+    if alert_type == "missed_instalment":
+        ccy = p.get("currency") or currency
+        return _("Plan instalment of {amount} due {date} was not paid").format(
+            amount=_amount(p["amount"], ccy), date=_day(p["date"])
         )
     raise KeyError(alert_type)
 

@@ -27,8 +27,11 @@ TYPES = (
     "review_due",
     "insured_limit_exceeded",
     "insurer_notification_due",
+    "broken_promise",
+    "missed_instalment",
 )
-EVENT_TYPES = ("negative_event", "score_drop")
+# Collections (data_access/collections.py) raises the last two: a promise to pay or a plan instalment not kept.
+EVENT_TYPES = ("negative_event", "score_drop", "broken_promise", "missed_instalment")
 CONDITION_TYPES = tuple(t for t in TYPES if t not in EVENT_TYPES)
 SEVERITIES = ("high", "medium", "low")
 RECOMMENDATIONS = (
@@ -322,6 +325,13 @@ def evaluate(i: MonitorInputs, t: AlertThresholds, rules: RiskRules) -> list[Ale
             )
         )
     return out
+
+
+def collection_alert(alert_type: str, key: str, since: date, message: str, params: dict) -> AlertCandidate:
+    """A broken promise or a missed plan instalment: high, and the customer is to be called."""
+    if alert_type not in ("broken_promise", "missed_instalment"):
+        raise ValueError(f"'{alert_type}' is not a collections alert")
+    return AlertCandidate(alert_type, key, "high", since, message, params, "call_customer")
 
 
 def severity_rank(severity: str) -> int:

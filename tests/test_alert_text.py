@@ -163,6 +163,20 @@ MESSAGES = [
         "Balance 1,500.50 is over the credit limit 1,000.00",
         f"Saldoen 1{S}500,50 er over kredittgrensen 1{S}000,00",
     ),
+    (
+        "broken_promise",
+        {"amount": "5000.00", "date": "2026-10-15", "paid": "1200.00", "currency": "NOK"},
+        "SEK",  # the promise's own currency wins
+        f"Promised NOK{S}5,000.00 by 15 Oct 2026; NOK{S}1,200.00 was paid",
+        f"Lovet 5{S}000,00{S}kr innen 15.10.2026; 1{S}200,00{S}kr ble betalt",
+    ),
+    (
+        "missed_instalment",
+        {"amount": "2500.00", "date": "2026-10-01", "currency": "NOK"},
+        "NOK",
+        f"Plan instalment of NOK{S}2,500.00 due 1 Oct 2026 was not paid",
+        f"Avdrag på 2{S}500,00{S}kr med forfall 01.10.2026 ble ikke betalt",
+    ),
 ]
 
 

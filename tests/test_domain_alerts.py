@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from domain.alerts import CONDITION_TYPES, TYPES, Event, MonitorInputs, evaluate, terms_recommendation
+from domain.alerts import CONDITION_TYPES, EVENT_TYPES, TYPES, Event, MonitorInputs, evaluate, terms_recommendation
 from domain.policy import AlertThresholds, Policy
 from domain.risk import RiskRules
 
@@ -39,8 +39,8 @@ def test_a_quiet_customer_raises_nothing():
 
 
 def test_types_split_into_events_and_conditions():
-    assert set(CONDITION_TYPES) | {"negative_event", "score_drop"} == set(TYPES)
-    assert len(TYPES) == 9
+    assert set(CONDITION_TYPES) | set(EVENT_TYPES) == set(TYPES)
+    assert len(TYPES) == 11 and len(CONDITION_TYPES) == 7
 
 
 @pytest.mark.parametrize(
