@@ -1,5 +1,5 @@
 """The credit policy as data: buckets, KPI window, trend rule, payment index, freshness, risk classes and their
-terms, bureau mappings, class rules, the approval matrix, loss given default and alert thresholds."""
+terms, bureau mappings, class rules, the approval matrix, loss given default, alert thresholds and dunning ladders."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 from domain.aging import DEFAULT_EDGES, Buckets
 from domain.approvals import DEFAULT_MATRIX, ApprovalLevel, validate_matrix
 from domain.behaviour import TrendRule
+from domain.dunning import DEFAULT_LADDERS, CountryLadder, LadderStep
 from domain.kpis import PaymentIndexScale
 from domain.risk import CLASSES, DEFAULT_CLASS_TERMS, BureauMapping, ClassTerms, RiskRules, ScoreBand
 
@@ -35,6 +36,8 @@ class Policy:
     # domain_rules.md §3 [D]: unsecured trade-creditor recoveries in Nordic bankruptcies are low
     lgd_percent: Decimal = Decimal(70)
     alerts: AlertThresholds = field(default_factory=lambda: AlertThresholds())
+    # one dunning ladder per country; whether a ladder is lawful depends on the date (domain.dunning.validate_ladder)
+    dunning: tuple[CountryLadder, ...] = DEFAULT_LADDERS
 
     def __post_init__(self) -> None:
         Buckets(self.bucket_edges)  # validates
@@ -49,9 +52,16 @@ class Policy:
             raise PolicyError("limit_validity_months must be positive")
         if not Decimal(0) <= self.lgd_percent <= Decimal(100):
             raise PolicyError("lgd_percent must be between 0 and 100")
+        countries = [ladder.country for ladder in self.dunning]
+        if len(set(countries)) != len(countries):
+            raise PolicyError(f"the policy has more than one dunning ladder for {_first_repeated(countries)}")
 
     def terms(self, risk_class: str) -> ClassTerms:
         return {t.risk_class: t for t in self.risk_classes}[risk_class]
+
+    def ladder(self, country: str) -> CountryLadder | None:
+        """The dunning ladder for a country, None when the policy has none for it."""
+        return next((ladder for ladder in self.dunning if ladder.country == country), None)
 
     @property
     def buckets(self) -> Buckets:
@@ -116,6 +126,7 @@ class Policy:
                 limit_validity_months=_whole(d.get("limit_validity_months", base.limit_validity_months)),
                 lgd_percent=_decimal(d.get("lgd_percent", base.lgd_percent)),
                 alerts=_alerts(d.get("alerts", {})),
+                dunning=_ladders(d["dunning"]) if "dunning" in d else base.dunning,
             )
         except (TypeError, ValueError, KeyError, AttributeError) as exc:
             raise PolicyError(f"invalid policy: {exc}") from exc
@@ -214,6 +225,30 @@ def _alerts(d: dict[str, Any]) -> AlertThresholds:
         else:
             kwargs[name] = _whole(value)
     return AlertThresholds(**kwargs)
+
+
+def _ladders(items: list[dict[str, Any]]) -> tuple[CountryLadder, ...]:
+    return tuple(
+        CountryLadder(
+            country=str(lad["country"]),
+            currency=str(lad["currency"]),
+            steps=tuple(
+                LadderStep(
+                    kind=str(s["kind"]),
+                    days_after=_whole(s["days_after"]),
+                    after=str(s["after"]),
+                    deadline_days=_whole(s["deadline_days"]),
+                    fee=_decimal(s["fee"]),
+                )
+                for s in lad["steps"]
+            ),
+        )
+        for lad in items
+    )
+
+
+def _first_repeated(values: list[str]) -> str:
+    return next(v for i, v in enumerate(values) if v in values[:i])
 
 
 def _whole(value: Any) -> int:

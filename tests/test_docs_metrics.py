@@ -623,6 +623,65 @@ def ex_alerts(ex: Example) -> dict[str, str]:
     }
 
 
+def _violations(found) -> str:
+    return " | ".join(f"{v.code} step {v.step + 1}: {v.rule}" for v in found) or "none"
+
+
+def ex_dunning_ladder(ex: Example) -> dict[str, str]:
+    """A ladder written as 'step: kind days_after due|previous deadline_days fee', checked on `on`."""
+    from domain.dunning import COUNTRY_CURRENCY, CountryLadder, LadderStep, validate_ladder
+    from domain.statutory import DEFAULT_TABLE
+
+    country = ex.one("country")
+    steps = []
+    for row in ex.many("step"):
+        kind, days, after, deadline, fee = row.split()
+        steps.append(LadderStep(kind, int(days), after, int(deadline), D(fee)))
+    found = validate_ladder(
+        CountryLadder(country, COUNTRY_CURRENCY[country], tuple(steps)), DEFAULT_TABLE, dt(ex.one("on"))
+    )
+    return {"violations": _violations(found), "messages": " | ".join(v.message for v in found) or "none"}
+
+
+def ex_dunning_sent(ex: Example) -> dict[str, str]:
+    """Steps someone sent, as 'sent: kind sent_on deadline_on|- fee', checked with the figures of each date."""
+    from domain.dunning import SentStep, check_sent_steps
+    from domain.statutory import DEFAULT_TABLE
+
+    sent = []
+    for row in ex.many("sent"):
+        kind, on, deadline, fee = row.split()
+        sent.append(SentStep(kind, dt(on), None if deadline == "-" else dt(deadline), D(fee)))
+    found = check_sent_steps(ex.one("country"), dt(ex.one("due")), sent, DEFAULT_TABLE)
+    return {"violations": _violations(found), "messages": " | ".join(v.message for v in found) or "none"}
+
+
+def ex_next_step(ex: Example) -> dict[str, str]:
+    """The next step of the policy's default ladder for the country, given 'sent: kind sent_on' lines."""
+    from domain.dunning import SentStep, next_step
+    from domain.policy import Policy
+
+    ladder = Policy().ladder(ex.one("country"))
+    sent = [SentStep(r.split()[0], dt(r.split()[1]), None, D(0)) for r in ex.many("sent")]
+    s = next_step(ladder, dt(ex.one("due")), sent, dt(ex.one("as_of")))
+    text = (
+        "none" if s is None else f"{s.index + 1} {s.kind} due {s.due_on}, deadline {s.deadline_on}, fee {fmt2(s.fee)}"
+    )
+    return {"next": text}
+
+
+def ex_late_interest(ex: Example) -> dict[str, str]:
+    from domain.dunning import interest_periods, late_interest
+    from domain.statutory import DEFAULT_TABLE
+
+    country, due, as_of = ex.one("country"), dt(ex.one("due")), dt(ex.one("as_of"))
+    periods = interest_periods(country, due, as_of, DEFAULT_TABLE)
+    return {
+        "periods": " | ".join(f"{a} to {b} {(b - a).days + 1} days at {r} %" for a, b, r in periods) or "none",
+        "interest": fmt2(late_interest(D(ex.one("amount")), due, as_of, periods, int(ex.one("day_count", "365")))),
+    }
+
+
 KINDS: dict[str, Callable[[Example], dict[str, str]]] = {
     "buckets": ex_buckets,
     "ledger": ex_ledger,
@@ -645,6 +704,10 @@ KINDS: dict[str, Callable[[Example], dict[str, str]]] = {
     "kpis": ex_kpis,
     "risk": ex_risk,
     "alerts": ex_alerts,
+    "dunning_ladder": ex_dunning_ladder,
+    "dunning_sent": ex_dunning_sent,
+    "next_step": ex_next_step,
+    "late_interest": ex_late_interest,
 }
 
 EXAMPLES = parse_examples(DOC.read_text(encoding="utf-8")) if DOC.exists() else []
