@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Connection, func, select
 
-from data_access.ledger import active_policy, save_policy
+from data_access.ledger import active_policy, save_policy, utcnow
 from data_access.schema import PolicyVersion
-from domain.policy import Policy
+from data_access.statutory import statutory_table
+from domain.dunning import validate_ladder
+from domain.policy import Policy, PolicyError
 
 AUTHOR_MAX = PolicyVersion.__table__.c.author.type.length or 100
 
@@ -78,7 +80,17 @@ def save_policy_version(conn: Connection, policy: Policy, author: str, comment: 
     who = _author(author)
     if policy == active_policy(conn):
         raise PolicyUnchanged("nothing changed: the policy is the same as the active version")
+    check_ladders(conn, policy, utcnow().date())
     return save_policy(conn, policy, who, _comment(comment))
+
+
+def check_ladders(conn: Connection, policy: Policy, on: date) -> None:
+    """Refuse dunning ladders that break the law of their country on `on` (the statutory figures in force then),
+    with every breach and the rule it breaks in the message."""
+    table = statutory_table(conn)
+    found = [f"{ladder.country}: {v.message}" for ladder in policy.dunning for v in validate_ladder(ladder, table, on)]
+    if found:
+        raise PolicyError("the dunning ladder breaks the law: " + "; ".join(found))
 
 
 def restore_policy(conn: Connection, version: int, author: str, comment: str | None = None) -> int:
@@ -90,6 +102,7 @@ def restore_policy(conn: Connection, version: int, author: str, comment: str | N
     policy = policy_at_version(conn, version)
     if policy == active_policy(conn):
         raise PolicyUnchanged(f"nothing changed: version {version} is the same as the active policy")
+    check_ladders(conn, policy, utcnow().date())
     return save_policy(conn, policy, who, _comment(comment) or f"Restored version {version}")
 
 

@@ -11,7 +11,7 @@ from domain.policy import Policy
 NONE = "–"  # a value that is deliberately empty (no cap); a missing path is None instead
 YES, NO = "yes", "no"
 # Lists of objects are keyed by the field that names each item, so a diff says "risk_classes.C.…", not "…[2]…"
-ITEM_KEYS = ("risk_class", "role")
+ITEM_KEYS = ("risk_class", "role", "country")
 _MISSING = object()
 
 

@@ -16,6 +16,7 @@ from components.state import ROLES, acting_user
 from data_access import cache
 from data_access.policy_store import PolicyUnchanged
 from domain.behaviour import TrendRule
+from domain.dunning import STEP_KINDS
 from domain.policy import AlertThresholds, Policy, PolicyError
 from domain.policy_diff import NO, NONE, YES, diff_policies
 from domain.risk import CLASSES, RiskRules
@@ -76,6 +77,11 @@ FIELD_LABELS = {
     "good_relationship_months": N_("Good payer: customer for (months)"),
     "good_payer_notches": N_("Good payer: classes up"),
     "score_bands": N_("Score bands"),
+    "kind": N_("Step"),
+    "days_after": N_("Days after"),
+    "after": N_("After"),
+    "deadline_days": N_("Deadline (days)"),
+    "fee": N_("Fee"),
     "limit_validity_months": N_("Credit limit valid for (months)"),
 }
 SECTION_LABELS = {
@@ -118,6 +124,10 @@ def setting_label(path: str) -> str:
     head, *rest = path.split(".")
     if head == "risk_classes" and len(rest) == 2:
         return f"{_('Risk class {cls}').format(cls=rest[0])} › {label(rest[1])}"
+    if head == "dunning" and len(rest) == 4 and rest[1] == "steps":
+        return " › ".join(
+            [_("Dunning ladder {country}").format(country=rest[0]), _("Step {n}").format(n=rest[2]), label(rest[3])]
+        )
     if head == "approval_matrix" and len(rest) == 2:
         return f"{_(SECTION_LABELS[head])} › {role_label(rest[0])} › {label(rest[1])}"
     words = [_(SECTION_LABELS[head]) if head in SECTION_LABELS else label(head)]
@@ -191,6 +201,24 @@ def matrix_rows(edited: pd.DataFrame) -> list[dict]:
     return rows
 
 
+def ladder_rows(edited: pd.DataFrame) -> list[dict]:
+    """A dunning-ladder editor's rows as policy JSON, in the order shown."""
+    rows = []
+    for _i, r in edited.iterrows():
+        if _missing(r["kind"]) or _missing(r["days_after"]) or _missing(r["deadline_days"]):
+            raise FormError(_("Every dunning step needs its kind, its days after and its deadline."))
+        rows.append(
+            {
+                "kind": str(r["kind"]),
+                "days_after": _whole(r["days_after"]),
+                "after": str(r["after"] or "previous"),
+                "deadline_days": _whole(r["deadline_days"]),
+                "fee": _decimal_text(0 if _missing(r["fee"]) else r["fee"]) or "0",
+            }
+        )
+    return rows
+
+
 def band_rows(edited: pd.DataFrame) -> list[dict]:
     """The score-band editor's rows as policy JSON (highest lower bound first)."""
     rows = []
@@ -213,6 +241,10 @@ def edited_policy(base: Policy, values: dict) -> Policy:
     d["trend"] = values["trend"]
     d["lgd_percent"] = _decimal_text(values["lgd_percent"])
     d["risk_rules"] = values["rules"]
+    d["dunning"] = [
+        {"country": country, "currency": currency, "steps": ladder_rows(frame)}
+        for country, (currency, frame) in values["ladders"].items()
+    ]
     d["bureau"]["score_bands"] = band_rows(values["bands"])
     d["limit_validity_months"] = values["limit_validity_months"]
     return Policy.from_dict(d)
@@ -429,6 +461,46 @@ with st.form("policy_form"):
         with columns[i % 4]:
             trend[f.name] = whole_input(f.name, getattr(policy.trend, f.name), f"{FORM}trend_{f.name}")
 
+    st.markdown("**" + _("Dunning ladders") + "**")
+    st.caption(
+        _(
+            "Per country: each step's timing (days after the due date, or after the previous step was sent), the "
+            "payment deadline it gives and its fee in the country's currency. Saving checks every ladder against "
+            "the law of its country and names the rule a step breaks."
+        )
+    )
+    ladders: dict = {}
+    for tab, ladder in zip(st.tabs([lad.country for lad in policy.dunning]), policy.dunning, strict=True):
+        with tab:
+            ladders[ladder.country] = (
+                ladder.currency,
+                st.data_editor(
+                    pd.DataFrame(
+                        {
+                            "kind": [s.kind for s in ladder.steps],
+                            "days_after": [s.days_after for s in ladder.steps],
+                            "after": [s.after for s in ladder.steps],
+                            "deadline_days": [s.deadline_days for s in ladder.steps],
+                            "fee": [float(s.fee) for s in ladder.steps],
+                        }
+                    ),
+                    hide_index=True,
+                    num_rows="dynamic",
+                    key=f"{FORM}ladder_{ladder.country}",
+                    column_config={
+                        "kind": st.column_config.SelectboxColumn(_("Step"), options=list(STEP_KINDS), required=True),
+                        "days_after": st.column_config.NumberColumn(_("Days after"), min_value=0, step=1),
+                        "after": st.column_config.SelectboxColumn(
+                            _("After"), options=["due", "previous"], required=True
+                        ),
+                        "deadline_days": st.column_config.NumberColumn(_("Deadline (days)"), min_value=0, step=1),
+                        "fee": st.column_config.NumberColumn(
+                            _("Fee ({currency})").format(currency=ladder.currency), min_value=0.0, format="%.2f"
+                        ),
+                    },
+                ),
+            )
+
     st.markdown("**" + _("Expected loss") + "**")
     c1, c2 = st.columns(2)
     with c1:
@@ -481,6 +553,7 @@ elif submitted:
                 "limit_validity_months": limit_validity_months,
                 "rules": rules,
                 "bands": bands,
+                "ladders": ladders,
             },
         )
         version = cache.save_policy_version(new_policy, actor.name, comment)

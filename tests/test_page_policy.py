@@ -296,3 +296,23 @@ def test_score_bands_that_do_not_reach_zero_are_refused(live_url):
     at = save(at, "bad bands")
     assert at.error and "score bands must run from the highest lower bound down to 0" in at.error[0].value
     assert read(live_url, policy_history) == []
+
+
+def test_a_dunning_ladder_that_breaks_the_law_is_refused_citing_the_rule(live_url):
+    at = run_page(PAGE, user_name="Kari")
+    # Norway's first step is the reminder, 14 days after due: make it 10 days, with a fee
+    at.session_state["pf_ladder_NO"] = {**NO_EDITS, "edited_rows": {0: {"days_after": 10}}}
+    at = save(at, "earlier reminder")
+    assert at.error and "inkassoforskriften § 1-2" in at.error[0].value
+    assert read(live_url, policy_history) == []
+
+
+def test_a_lawful_ladder_change_is_saved(live_url):
+    at = run_page(PAGE, user_name="Kari")
+    # Denmark: a lower reminder fee is always lawful
+    at.session_state["pf_ladder_DK"] = {**NO_EDITS, "edited_rows": {0: {"fee": 50.0}}}
+    at = save(at, "friendlier first reminder in Denmark")
+    assert not at.error, at.error
+    stored = read(live_url, policy_at_version, 1)
+    assert stored.ladder("DK").steps[0].fee == Decimal("50")
+    assert diff_table(at) == [("Dunning ladder DK › Step 1 › Fee", "100.00", "50")]
