@@ -20,6 +20,7 @@ pages = {
     ],
     _("Credit control"): [
         st.Page("pages/alerts.py", title=_("Alerts"), icon=":material/notifications:"),
+        st.Page("pages/collections.py", title=_("Collections"), icon=":material/request_quote:"),
         st.Page("pages/credit_check.py", title=_("Credit check"), icon=":material/fact_check:"),
     ],
     _("Settings"): [

@@ -502,3 +502,148 @@ _READERS.update({"dunning_status_by_invoice": dunning_status_store.dunning_statu
 def dunning_status_by_invoice(customer_id: int) -> dict[str, dunning_status_store.DunningStatusRow]:
     """The imported reminder level and collection status of the customer's invoices, keyed by invoice number."""
     return _read("dunning_status_by_invoice", customer_id)
+
+
+# --- collections (pages/collections.py) ---------------------------------------------------------------------------
+
+from decimal import Decimal  # noqa: E402
+
+from sqlalchemy import select  # noqa: E402
+
+from data_access import collections as collection_store  # noqa: E402
+from data_access.ledger import company_profile  # noqa: E402
+from data_access.schema import Customer as _Customer  # noqa: E402
+from data_access.schema import Invoice as _Invoice  # noqa: E402
+from data_access.statutory import statutory_table  # noqa: E402
+from domain.instalments import equal_instalments  # noqa: E402
+from reports.letters import LetterData, LetterLine, letter_pdf  # noqa: E402
+
+
+def _worklist(conn, as_of: date):
+    return collection_store.worklist(conn, as_of)
+
+
+def _plans(conn, as_of: date):
+    return collection_store.plans(conn, as_of)
+
+
+def _letter_data(conn, customer_id: int, as_of: date) -> LetterData:
+    """The letter of the customer's step due on its worklist row: the overdue items in the customer's currency with
+    their interest, the step's fee and deadline, the fixed compensation, from the company profile."""
+    row = next((r for r in collection_store.worklist(conn, as_of) if r.customer_id == customer_id), None)
+    if row is None or row.step is None:
+        raise LookupError("no dunning step is due for this customer on that date")
+    items = [i for i in row.items if i.currency == row.currency]
+    issued = dict(
+        conn.execute(
+            select(_Invoice.invoice_number, _Invoice.issue_date).where(
+                _Invoice.invoice_number.in_([i.invoice_number for i in items])
+            )
+        ).all()
+    )
+    c = conn.execute(select(_Customer.__table__).where(_Customer.id == customer_id)).one()
+    rate = statutory_table(conn).get(c.country, "late_interest_rate", as_of) if c.country else None
+    return LetterData(
+        kind=row.step.kind,
+        letter_date=as_of,
+        deadline=row.step.deadline_on,
+        company=company_profile(conn),
+        company_contact=None,
+        customer_name=c.name,
+        customer_ref=c.customer_ref,
+        customer_org_number=c.org_number,
+        customer_address=None,
+        currency=row.currency,
+        lines=tuple(
+            LetterLine(i.invoice_number, issued[i.invoice_number], i.due_date, i.open_amount, i.interest) for i in items
+        ),
+        fee=row.fee,
+        compensation=row.compensation,
+        interest_rate_text=None if rate is None else f"{rate.value} % p.a.",
+    )
+
+
+def _letter(conn, customer_id: int, as_of: date, lang: str) -> bytes:
+    return letter_pdf(_letter_data(conn, customer_id, as_of), lang)
+
+
+_READERS.update(
+    {
+        "worklist": _worklist,
+        "disputes": collection_store.disputes,
+        "plans": _plans,
+        "letter": _letter,
+    }
+)
+
+
+def worklist(as_of: date) -> list:
+    return _read("worklist", as_of)
+
+
+def disputes() -> list:
+    return _read("disputes")
+
+
+def payment_plans(as_of: date) -> list:
+    return _read("plans", as_of)
+
+
+def collection_letter(customer_id: int, as_of: date, lang: str) -> bytes:
+    return _read("letter", customer_id, as_of, lang)
+
+
+def _write(fn, *args, **kwargs):
+    with engine().begin() as conn:
+        out = fn(conn, *args, **kwargs)
+    st.cache_data.clear()
+    return out
+
+
+def mark_step_sent(customer_id: int, **kwargs) -> int:
+    return _write(collection_store.mark_step_sent, customer_id, **kwargs)
+
+
+def pause_customer(customer_id: int, **kwargs) -> int:
+    return _write(collection_store.pause_customer, customer_id, **kwargs)
+
+
+def open_dispute(invoice_number: str, amount, **kwargs) -> int:
+    return _write(collection_store.open_dispute, invoice_number, amount, **kwargs)
+
+
+def create_equal_plan(
+    customer_id: int,
+    invoice_numbers: list[str],
+    count: int,
+    first: date,
+    every_days: int,
+    *,
+    agreed_on: date,
+    reason: str,
+    author: str,
+) -> int:
+    """A plan of `count` equal instalments for the invoices' open amount as of the agreement date."""
+
+    def create(conn):
+        open_now = {
+            i.invoice_number: i.open_amount
+            for r in collection_store.worklist(conn, agreed_on)
+            if r.customer_id == customer_id
+            for i in r.items
+        }
+        missing = [n for n in invoice_numbers if n not in open_now]
+        if not invoice_numbers or missing:
+            raise ValueError("choose overdue invoices of this customer for the plan")
+        total = sum((open_now[n] for n in invoice_numbers), Decimal(0))
+        return collection_store.create_plan(
+            conn,
+            customer_id,
+            invoice_numbers,
+            equal_instalments(total, count, first, every_days),
+            agreed_on=agreed_on,
+            reason=reason,
+            author=author,
+        )
+
+    return _write(create)

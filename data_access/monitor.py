@@ -11,6 +11,7 @@ from decimal import ROUND_DOWN, Decimal
 from sqlalchemy import Connection, Date, bindparam, insert, select, text, update
 
 from data_access.activities import add_activity
+from data_access.collections import broken_promises, missed_instalments
 from data_access.kpis import rates_as_of
 from data_access.ledger import active_policy, base_currency, bump_data_version, utcnow
 from data_access.limits import credit_terms, policy_version, update_credit_terms
@@ -18,7 +19,17 @@ from data_access.risk import CustomerRisk, portfolio_risk
 from data_access.schema import Alert, AlertLog, Customer, RiskHistory
 from domain.activity import NewActivity
 from domain.aging import amounts_beyond
-from domain.alerts import APPLICABLE, CONDITION_TYPES, SEVERITIES, TYPES, AlertCandidate, Event, MonitorInputs, evaluate
+from domain.alerts import (
+    APPLICABLE,
+    CONDITION_TYPES,
+    SEVERITIES,
+    TYPES,
+    AlertCandidate,
+    Event,
+    MonitorInputs,
+    collection_alert,
+    evaluate,
+)
 from domain.kpis import group_roots
 from domain.policy import Policy
 
@@ -213,6 +224,18 @@ def run_monitor(conn: Connection, as_of: date) -> MonitorResult:
                     policy_version=version,
                 )
             )
+    # promises and plan instalments not kept (recent ones: an old breach found on a first run is history)
+    fresh_from = as_of - timedelta(days=policy.alerts.new_event_days)
+    for kind, found in (
+        ("broken_promise", broken_promises(conn, as_of)),
+        ("missed_instalment", missed_instalments(conn, as_of)),
+    ):
+        for cid, key, since, message, params in found:
+            if (cid, kind, key) in keys or not fresh_from < since <= as_of:
+                continue
+            _insert(conn, cid, collection_alert(kind, key, since, message, params), key, as_of, version, now)
+            keys.add((cid, kind, key))
+            raised += 1
     for cid in sorted(holding):
         terms = credit_terms(conn, cid)
         update_credit_terms(

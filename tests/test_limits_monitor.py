@@ -342,3 +342,28 @@ def test_applying_call_the_customer_puts_a_task_in_the_activity_log(engine):
         conn.execute(update(Alert).where(Alert.id == review.id).values(recommendation="review_credit"))
         monitor.apply_recommendation(conn, review.id, "Kari", D)
     assert exc.value.code == "not_applicable"
+
+
+def test_a_broken_promise_raises_one_alert(engine):
+    from data_access.activities import add_activity
+    from domain.activity import NewActivity
+
+    with engine.begin() as conn:
+        k1 = cid(conn, "K1")
+        add_activity(
+            conn,
+            k1,
+            NewActivity("promise", date(2026, 10, 20), "pays Friday", "Kari", Decimal("5000.00"), date(2026, 10, 23)),
+        )
+        monitor.run_monitor(conn, date(2026, 10, 23))  # the promised day itself: not broken yet
+        assert not monitor.alerts(conn, types=("broken_promise",))
+        monitor.run_monitor(conn, D)
+        monitor.run_monitor(conn, D)
+        [a] = monitor.alerts(conn, types=("broken_promise",))
+        assert (a.customer_ref, a.severity, a.since, a.recommendation) == (
+            "K1",
+            "high",
+            date(2026, 10, 24),
+            "call_customer",
+        )
+        assert a.params["amount"] == "5000.00" and a.params["paid"] == "0.00"
