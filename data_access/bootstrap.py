@@ -9,6 +9,7 @@ from sqlalchemy import Engine, func, select
 from data_access.ledger import bump_data_version, get_setting, set_setting
 from data_access.migrate import upgrade
 from data_access.schema import Customer
+from data_access.statutory import ensure_statutory
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ def ensure_ready(engine: Engine, seed_demo_if_new: bool) -> Bootstrap:
     migrated = upgrade(engine)
     seeded = False
     with engine.begin() as conn:
+        ensure_statutory(conn)  # the dated statutory figures, editable from then on
         if get_setting(conn, "initialized", False):
             return Bootstrap(migrated, False)
         empty = conn.execute(select(func.count()).select_from(Customer)).scalar_one() == 0
@@ -39,6 +41,7 @@ def init_empty(engine: Engine) -> None:
     """Migrate and mark the database initialised without demo data (`db init --empty`)."""
     upgrade(engine)
     with engine.begin() as conn:
+        ensure_statutory(conn)
         set_setting(conn, "initialized", True)
         set_setting(conn, "demo_mode", False)
         bump_data_version(conn)

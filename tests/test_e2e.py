@@ -19,6 +19,7 @@ PAGES = [
     ("customers", "customers", False),
     ("data_status", "data_status", True),
     ("alerts", "alerts", False),
+    ("collections", "collections", False),
     ("credit_check", "credit_check", False),
     ("policy", "policy", False),
 ]
