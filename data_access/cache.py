@@ -647,3 +647,26 @@ def create_equal_plan(
         )
 
     return _write(create)
+
+
+def _unapplied(conn, customer_id: int, as_of: date):
+    return collection_store.unapplied_documents(conn, customer_id, as_of)
+
+
+_READERS.update({"unapplied": _unapplied, "cash_applications": collection_store.cash_applications})
+
+
+def unapplied_documents(customer_id: int, as_of: date) -> list:
+    return _read("unapplied", customer_id, as_of)
+
+
+def cash_applications(customer_id: int) -> list:
+    return _read("cash_applications", customer_id)
+
+
+def apply_cash(**kwargs) -> int:
+    return _write(collection_store.apply_cash, **kwargs)
+
+
+def reverse_cash_application(application_id: int, **kwargs) -> None:
+    return _write(collection_store.reverse_cash_application, application_id, **kwargs)

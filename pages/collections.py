@@ -172,6 +172,7 @@ def detail(row, as_of: date) -> None:
     else:
         st.caption(_("No dunning step is due yet."))
 
+    cash_application(row, as_of)
     with st.expander(_("Pause this customer"), icon=":material/pause_circle:"):
         with st.form("coll_pause"):
             reason = st.text_input(_("Reason (required)"), key="coll_pause_reason")
@@ -227,6 +228,50 @@ def detail(row, as_of: date) -> None:
                     done=_("Payment plan created: dunning of its invoices is paused while it is kept."),
                 )
                 st.rerun()
+
+
+def cash_application(row, as_of: date) -> None:
+    """Payments and credit notes the ERP export left unmatched, applied by hand to an invoice (reversible)."""
+    docs = cache.unapplied_documents(row.customer_id, as_of)
+    applied = cache.cash_applications(row.customer_id)
+    with st.expander(_("Apply a payment by hand"), icon=":material/link:"):
+        if not docs:
+            st.caption(_("No unapplied payments or credit notes."))
+        else:
+            with st.form("coll_cash"):
+                labels = {d.ref: f"{d.ref} · {fmt.day(d.doc_date)} · {fmt.money(d.amount, d.currency)}" for d in docs}
+                doc = st.selectbox(
+                    _("Payment or credit note"), list(labels), format_func=labels.get, key="coll_cash_doc"
+                )
+                invoice = st.selectbox(_("Invoice"), [i.invoice_number for i in row.items], key="coll_cash_invoice")
+                reason = st.text_input(_("Reason (required)"), key="coll_cash_reason")
+                if st.form_submit_button(_("Apply")):
+                    kind = next(d.kind for d in docs if d.ref == doc)
+                    act(
+                        cache.apply_cash,
+                        doc_kind=kind,
+                        doc_ref=doc,
+                        invoice_number=invoice,
+                        reason=reason,
+                        done=_("{doc} applied to {invoice}.").format(doc=doc, invoice=invoice),
+                    )
+                    st.rerun()
+        for a in applied:
+            line = _("{doc} → {invoice} by {author}: {reason}").format(
+                doc=a.doc_ref, invoice=a.new_invoice_number, author=a.author, reason=a.reason
+            )
+            if a.reversed_at is None:
+                c1, c2 = st.columns([4, 1])
+                c1.caption(line)
+                c2.button(
+                    _("Reverse"),
+                    key=f"coll_reverse_{a.id}",
+                    on_click=act,
+                    args=(cache.reverse_cash_application, a.id),
+                    kwargs={"done": _("Cash application reversed.")},
+                )
+            else:
+                st.caption("~~" + line + "~~")
 
 
 # --- page ------------------------------------------------------------------------------------------

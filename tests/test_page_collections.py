@@ -130,3 +130,35 @@ def test_the_letter_pdf_reads_back(demo_url):
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
         text = "\n".join(p.extract_text() for p in doc.pages)
     assert r.name in text and all(i.invoice_number in text for i in r.items if i.currency == r.currency)
+
+
+def test_cash_applied_by_hand_and_reversed(demo_url):
+    from data_access.collections import cash_applications, unapplied_documents
+
+    rows = read(demo_url, worklist, AS_OF)
+    i, docs = next(
+        (j, d) for j, r in enumerate(rows) if (d := read(demo_url, unapplied_documents, r.customer_id, AS_OF))
+    )
+    r = rows[i]
+    at = pick(run_page(PAGE, user_name="Kari"), i)
+    at.selectbox(key="coll_cash_doc").set_value(docs[0].ref)
+    at.selectbox(key="coll_cash_invoice").set_value(r.items[0].invoice_number)
+    at.text_input(key="coll_cash_reason").input("remittance advice by e-mail")
+    next(b for b in at.button if b.label == "Apply").click().run()
+    assert not at.error, at.error
+    [a] = read(demo_url, cash_applications, r.customer_id)
+    assert (a.doc_ref, a.new_invoice_number, a.author, a.reversed_at) == (
+        docs[0].ref,
+        r.items[0].invoice_number,
+        "Kari",
+        None,
+    )
+    assert docs[0].ref not in {d.ref for d in read(demo_url, unapplied_documents, r.customer_id, AS_OF)}
+    at = pick(
+        run_page(PAGE, user_name="Kari"),
+        next(j for j, x in enumerate(read(demo_url, worklist, AS_OF)) if x.customer_id == r.customer_id),
+    )
+    at.button(key=f"coll_reverse_{a.id}").click().run()
+    assert not at.error, at.error
+    assert read(demo_url, cash_applications, r.customer_id)[0].reversed_by == "Kari"
+    assert docs[0].ref in {d.ref for d in read(demo_url, unapplied_documents, r.customer_id, AS_OF)}
