@@ -8,6 +8,7 @@ import io
 import json
 import sys
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
@@ -23,6 +24,7 @@ from data_access.limits import erp_changes_csv
 from data_access.migrate import upgrade
 from data_access.monitor import alerts as open_alerts
 from data_access.monitor import run_monitor
+from data_access.statutory import add_statutory_value, statutory_table
 from delivery.send import deliver
 from delivery.settings import DigestConfigError, load_digest_settings
 from domain.aging import Basis, BucketError, parse_edges
@@ -30,10 +32,15 @@ from domain.company import validated_profile
 from domain.digest import DigestAlert, compose, webhook_payload
 from domain.fx import MissingFxRate
 from domain.serialize import KPI_KEYS, aging_by_customer, aging_portfolio, kpis_dict
+from domain.statutory import StatutoryValue
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 db_app = typer.Typer(no_args_is_help=True, help="Create, migrate and reset the database.")
 app.add_typer(db_app, name="db")
+statutory_app = typer.Typer(
+    no_args_is_help=True, help="Dated statutory figures: fee caps, deadlines, interest rates, fixed compensation."
+)
+app.add_typer(statutory_app, name="statutory")
 company_app = typer.Typer(no_args_is_help=True, help="Your own company profile (name, org. number, base currency).")
 app.add_typer(company_app, name="company")
 
@@ -383,6 +390,58 @@ def erp_changes_cmd(
     else:
         output.write_text(text, encoding="utf-8")
         typer.echo(f"{n} customer(s) written to {output}")
+
+
+@statutory_app.command("list")
+def statutory_list(
+    country: Annotated[str | None, typer.Option(help="NO, SE, DK, FI or EU; default all.")] = None,
+    on: Annotated[str | None, typer.Option("--on", help="ISO date: only the figures in force that day.")] = None,
+) -> None:
+    """The statutory figures with their validity, source and confidence (V verified, D derived, U unverified)."""
+    day = None if on is None else _date(on, "--on")
+    with _engine().connect() as conn:
+        rows = statutory_table(conn).rows
+    for r in sorted(rows, key=lambda r: (r.jurisdiction, r.parameter, r.valid_from)):
+        if (country and r.jurisdiction != country.upper()) or (day and not r.covers(day)):
+            continue
+        until = r.valid_to.isoformat() if r.valid_to else "open"
+        typer.echo(
+            f"{r.jurisdiction} {r.parameter:<28} {r.valid_from} … {until:<10} {r.value} {r.unit} [{r.confidence}] "
+            f"{r.source}"
+        )
+
+
+@statutory_app.command("add")
+def statutory_add(
+    country: Annotated[str, typer.Option(help="NO, SE, DK, FI or EU.")],
+    parameter: Annotated[str, typer.Option(help="e.g. late_interest_rate, fixed_compensation, inkassosats.")],
+    valid_from: Annotated[str, typer.Option("--from", help="ISO date the figure applies from.")],
+    value: Annotated[str, typer.Option(help="The figure, e.g. 12.25.")],
+    unit: Annotated[str, typer.Option(help="NOK, SEK, DKK, EUR, percent, days, count or fraction.")],
+    source: Annotated[str, typer.Option(help="Where it comes from (regulation, URL).")],
+    confidence: Annotated[str, typer.Option(help="V verified, D derived, U unverified.")] = "V",
+    valid_to: Annotated[str | None, typer.Option("--to", help="ISO date it ends (default: open-ended).")] = None,
+) -> None:
+    """Add a figure (e.g. next half-year's interest rate); the open-ended row it follows ends the day before."""
+    try:
+        figure = StatutoryValue(
+            country.upper(),
+            parameter,
+            _date(valid_from, "--from"),
+            None if valid_to is None else _date(valid_to, "--to"),
+            Decimal(value),
+            unit,
+            source,
+            confidence,
+        )
+    except (ValueError, ArithmeticError) as exc:
+        _fail(str(exc), 2)
+    try:
+        with _engine().begin() as conn:
+            add_statutory_value(conn, figure)
+    except ValueError as exc:
+        _fail(str(exc), 2)
+    typer.echo(f"{figure.jurisdiction} {figure.parameter} = {figure.value} {figure.unit} from {figure.valid_from}")
 
 
 if __name__ == "__main__":
