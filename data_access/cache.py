@@ -670,3 +670,7 @@ def apply_cash(**kwargs) -> int:
 
 def reverse_cash_application(application_id: int, **kwargs) -> None:
     return _write(collection_store.reverse_cash_application, application_id, **kwargs)
+
+
+def resolve_dispute(dispute_id: int, **kwargs) -> None:
+    return _write(collection_store.resolve_dispute, dispute_id, **kwargs)

@@ -31,6 +31,7 @@ MODE_LABELS = {
     "no_ladder": N_("No dunning ladder for this country in the policy"),
 }
 OWNERS = {"sales": N_("Sales"), "delivery": N_("Delivery"), "finance": N_("Finance")}
+OUTCOMES = {"credit_note": N_("Credit note"), "rejected": N_("Rejected"), "settled": N_("Settled")}
 FLASH = "collections_flash"
 LETTER_KINDS = ("reminder", "second_reminder", "notice_of_collection")
 
@@ -347,13 +348,33 @@ with tab_disputes:
                     "amount": [float(d.amount) for d in disputes],
                     "owner": [_(OWNERS.get(d.owner, d.owner)) for d in disputes],
                     "opened": [d.opened_on for d in disputes],
-                    "status": [d.status for d in disputes],
+                    "status": [
+                        _("Open") if d.status == "open" else _(OUTCOMES.get(d.outcome, d.status)) for d in disputes
+                    ],
                     "reason": [d.reason for d in disputes],
                 }
             ),
             hide_index=True,
             width="stretch",
         )
+        still_open = {
+            d.id: f"{d.invoice_number} · {fmt.number(d.amount, 2)} · {d.reason}" for d in disputes if d.status == "open"
+        }
+        if still_open:
+            with st.form("coll_resolve"):
+                chosen = st.selectbox(_("Dispute"), list(still_open), format_func=still_open.get, key="coll_resolve_id")
+                outcome = st.selectbox(
+                    _("Outcome"), list(OUTCOMES), format_func=lambda o: _(OUTCOMES[o]), key="coll_resolve_outcome"
+                )
+                if st.form_submit_button(_("Resolve")):
+                    act(
+                        cache.resolve_dispute,
+                        chosen,
+                        outcome=outcome,
+                        resolved_on=view.as_of,
+                        done=_("Dispute resolved: dunning of the invoice resumes if it is still open."),
+                    )
+                    st.rerun()
 with tab_plans:
     plans = cache.payment_plans(view.as_of)
     if not plans:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pdfplumber
 from apptest import DEMO_AS_OF_DEFAULT, run_page
@@ -162,3 +163,29 @@ def test_cash_applied_by_hand_and_reversed(demo_url):
     assert not at.error, at.error
     assert read(demo_url, cash_applications, r.customer_id)[0].reversed_by == "Kari"
     assert docs[0].ref in {d.ref for d in read(demo_url, unapplied_documents, r.customer_id, AS_OF)}
+
+
+def test_a_dispute_is_resolved_on_the_disputes_tab(demo_url):
+    from data_access.collections import open_dispute
+
+    rows = read(demo_url, worklist, AS_OF)
+    r = rows[first_with_step(rows)]
+    engine = make_engine(demo_url)
+    with engine.begin() as conn:
+        did = open_dispute(
+            conn,
+            r.items[0].invoice_number,
+            Decimal("10.00"),
+            reason="price",
+            owner="sales",
+            opened_on=AS_OF,
+            author="Ola",
+        )
+    engine.dispose()
+    at = run_page(PAGE, user_name="Kari")
+    at.selectbox(key="coll_resolve_id").set_value(did)
+    at.selectbox(key="coll_resolve_outcome").set_value("rejected")
+    next(b for b in at.button if b.label == "Resolve").click().run()
+    assert not at.error, at.error
+    [d] = read(demo_url, disputes)
+    assert (d.status, d.outcome, d.resolved_on) == ("resolved", "rejected", AS_OF)
