@@ -674,3 +674,15 @@ def reverse_cash_application(application_id: int, **kwargs) -> None:
 
 def resolve_dispute(dispute_id: int, **kwargs) -> None:
     return _write(collection_store.resolve_dispute, dispute_id, **kwargs)
+
+
+def _promises(conn, as_of: date):
+    return collection_store.promises(conn, as_of)
+
+
+_READERS.update({"promises": _promises})
+
+
+def promises(as_of: date) -> list:
+    """Promises to pay made on or before as_of, with kept / broken / pending from the payments."""
+    return _read("promises", as_of)

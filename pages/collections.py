@@ -32,6 +32,7 @@ MODE_LABELS = {
 }
 OWNERS = {"sales": N_("Sales"), "delivery": N_("Delivery"), "finance": N_("Finance")}
 OUTCOMES = {"credit_note": N_("Credit note"), "rejected": N_("Rejected"), "settled": N_("Settled")}
+PROMISE_STATUS = {"kept": N_("Kept"), "broken": N_("Broken"), "pending": N_("Pending")}
 FLASH = "collections_flash"
 LETTER_KINDS = ("reminder", "second_reminder", "notice_of_collection")
 
@@ -296,11 +297,12 @@ m1.metric(_("Customers to contact"), fmt.number(sum(1 for r in rows if r.step or
 m2.metric(_("Customers with overdue items"), fmt.number(len(rows)))
 m3.metric(_("ERP steps breaking the rules"), fmt.number(sum(len(r.violations) for r in rows)))
 
-tab_work, tab_disputes, tab_plans = st.tabs(
+tab_work, tab_disputes, tab_plans, tab_promises = st.tabs(
     [
         ":material/checklist: " + _("Worklist"),
         ":material/report: " + _("Disputes"),
         ":material/event_repeat: " + _("Plans"),
+        ":material/handshake: " + _("Promises to pay"),
     ]
 )
 with tab_work:
@@ -391,4 +393,34 @@ with tab_plans:
             ),
             hide_index=True,
             width="stretch",
+        )
+with tab_promises:
+    found = cache.promises(view.as_of)
+    if not found:
+        st.caption(_("No promises to pay recorded (add them in a customer's activity log)."))
+    else:
+        refs = {h.id: f"{h.ref} · {h.name}" for h in cache.search_customers("", 1_000_000)}
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "customer": [refs.get(p.customer_id, str(p.customer_id)) for p in found],
+                    "made": [p.made_on for p in found],
+                    "by": [p.promised_date for p in found],
+                    "amount": [float(p.promised_amount) for p in found],
+                    "paid": [float(p.paid) for p in found],
+                    "currency": [p.currency for p in found],
+                    "status": [_(PROMISE_STATUS[p.status]) for p in found],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "customer": st.column_config.TextColumn(_("Customer")),
+                "made": st.column_config.DateColumn(_("Made"), format=fmt.date_column_format()),
+                "by": st.column_config.DateColumn(_("Promised by"), format=fmt.date_column_format()),
+                "amount": st.column_config.NumberColumn(_("Promised"), format="%.2f"),
+                "paid": st.column_config.NumberColumn(_("Paid"), format="%.2f"),
+                "currency": st.column_config.TextColumn(_("Currency")),
+                "status": st.column_config.TextColumn(_("Status")),
+            },
         )

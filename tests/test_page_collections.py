@@ -189,3 +189,27 @@ def test_a_dispute_is_resolved_on_the_disputes_tab(demo_url):
     assert not at.error, at.error
     [d] = read(demo_url, disputes)
     assert (d.status, d.outcome, d.resolved_on) == ("resolved", "rejected", AS_OF)
+
+
+def test_promises_tab_shows_kept_broken_and_pending(demo_url):
+    from data_access.activities import add_activity
+    from domain.activity import NewActivity
+
+    rows = read(demo_url, worklist, AS_OF)
+    r = rows[first_with_step(rows)]
+    engine = make_engine(demo_url)
+    with engine.begin() as conn:  # nothing paid: broken once the day has passed, pending before
+        add_activity(
+            conn,
+            r.customer_id,
+            NewActivity("promise", date(2026, 10, 1), "", "Kari", Decimal("100"), date(2026, 10, 5)),
+        )
+        add_activity(
+            conn, r.customer_id, NewActivity("promise", AS_OF, "", "Kari", Decimal("100"), AS_OF + timedelta(days=3))
+        )
+    engine.dispose()
+    at = run_page(PAGE)
+    assert not at.exception, at.exception
+    shown = next(d.value for d in at.dataframe if "paid" in d.value.columns and "by" in d.value.columns)
+    assert sorted(shown["status"]) == ["Broken", "Pending"]
+    assert set(shown["customer"]) == {f"{r.ref} · {r.name}"}
