@@ -13,7 +13,13 @@ from datetime import date
 import streamlit as st
 
 from data_access import activities as activity_store
-from data_access import views
+from data_access import collections as collection_store
+from data_access import credit_checks as credit_check_store
+from data_access import dunning_status as dunning_status_store
+from data_access import limits as limit_store
+from data_access import monitor as monitor_store
+from data_access import policy_store, views
+from data_access import risk as risk_store
 from data_access.asof import aging
 from data_access.bootstrap import ensure_ready
 from data_access.engine import default_url, get_engine, mask_url, resolve_database_url
@@ -22,8 +28,12 @@ from data_access.ledger import active_policy, data_version
 from data_access.status import DataStatus, data_status
 from domain.activity import NewActivity
 from domain.aging import AgingReport, Basis, Buckets
+from domain.credit_check import CreditCheckInput, CreditDecision
+from domain.credit_terms import CreditTerms, FieldChange
 from domain.filters import CustomerFilter
 from domain.policy import Policy
+from domain.risk import BureauView
+from reports.letters import letter_pdf
 
 
 def database_url() -> str:
@@ -166,23 +176,25 @@ def activities(customer_id: int) -> list[views.ActivityRow]:
 # --- writes ----------------------------------------------------------------------------------------
 
 
-def remove_demo() -> bool:
+def _write(fn, *args, **kwargs):
+    """One user action in one transaction (an error rolls it back and writes nothing), then fresh reads."""
     with engine().begin() as conn:
-        removed = remove_demo_data(conn)
+        result = fn(conn, *args, **kwargs)
     st.cache_data.clear()
-    return removed
+    return result
+
+
+def remove_demo() -> bool:
+    return _write(remove_demo_data)
 
 
 def add_activity(customer_id: int, activity: NewActivity) -> int:
     """Store a note, call or promise; raises domain.activity.ActivityError (nothing written) when invalid."""
-    with engine().begin() as conn:
-        return activity_store.add_activity(conn, customer_id, activity)
+    return _write(activity_store.add_activity, customer_id, activity)
 
 
 # --- policy (pages/policy.py) ------------------------------------------------------------------------------------
 
-# This section was appended with its page; its imports stay with it.
-from data_access import policy_store  # noqa: E402
 
 _READERS.update(
     {
@@ -210,18 +222,12 @@ def active_policy_version() -> int | None:
 def save_policy_version(policy: Policy, author: str, comment: str | None) -> int:
     """Store the policy as the next version; ValueError (no author) or PolicyUnchanged, nothing written, else
     the new version number."""
-    with engine().begin() as conn:
-        version = policy_store.save_policy_version(conn, policy, author, comment)
-    st.cache_data.clear()
-    return version
+    return _write(policy_store.save_policy_version, policy, author, comment)
 
 
 def restore_policy_version(version: int, author: str, comment: str | None = None) -> int:
     """Store a copy of an old version as the next version; same refusals as save_policy_version."""
-    with engine().begin() as conn:
-        new = policy_store.restore_policy(conn, version, author, comment)
-    st.cache_data.clear()
-    return new
+    return _write(policy_store.restore_policy, version, author, comment)
 
 
 def policy_pdf(version: int | None, lang: str, company: str, base_currency: str) -> bytes:
@@ -255,11 +261,6 @@ def _policy_pdf(url: str, version: int | None, lang: str, company: str, base_cur
 
 # --- credit check (pages/credit_check.py) ------------------------------------------------------------------------
 
-# This section was appended with its page; its imports stay with it.
-from data_access import credit_checks as credit_check_store  # noqa: E402
-from domain.credit_check import CreditCheckInput, CreditDecision  # noqa: E402
-from domain.risk import BureauView  # noqa: E402
-
 
 def _bureau_report(conn, org_number: str, country: str, as_of: date) -> BureauView | None:
     return credit_check_store.latest_bureau_report(conn, org_number, country=country, as_of=as_of)
@@ -288,18 +289,17 @@ def run_credit_check(
     """Decide under the active policy and store the check (and the customer and its pending limit request when
     credit is granted and a customer ref is given) in one transaction; ValueError or MissingFxRate, nothing
     written, when anything is wrong."""
-    with engine().begin() as conn:
-        return credit_check_store.run_credit_check(
-            conn, check, author=author, customer_ref=customer_ref, currency=currency, role=role
-        )
+    return _write(
+        credit_check_store.run_credit_check,
+        check,
+        author=author,
+        customer_ref=customer_ref,
+        currency=currency,
+        role=role,
+    )
 
 
 # --- risk, limits and terms (pages/customers.py, pages/portfolio.py) ---------------------------------------------
-
-from data_access import limits as limit_store  # noqa: E402
-from data_access import monitor as monitor_store  # noqa: E402
-from data_access import risk as risk_store  # noqa: E402
-from domain.credit_terms import CreditTerms, FieldChange  # noqa: E402
 
 
 def _customer_limit_requests(conn, customer_id: int):
@@ -350,12 +350,9 @@ def save_credit_terms(
     customer_id: int, terms: CreditTerms, *, reason: str, author: str, effective_on: date
 ) -> list[FieldChange]:
     """Store a direct edit; CreditTermsError (nothing written) when it breaks a rule."""
-    with engine().begin() as conn:
-        found = limit_store.update_credit_terms(
-            conn, customer_id, terms, reason=reason, author=author, effective_on=effective_on
-        )
-    st.cache_data.clear()
-    return found
+    return _write(
+        limit_store.update_credit_terms, customer_id, terms, reason=reason, author=author, effective_on=effective_on
+    )
 
 
 def submit_limit_request(
@@ -368,37 +365,30 @@ def submit_limit_request(
     requested_on: date,
     scope: str = "customer",
 ) -> int:
-    with engine().begin() as conn:
-        rid = limit_store.request_limit(
-            conn,
-            customer_id,
-            amount,
-            reason=reason,
-            requested_by=requested_by,
-            requested_role=requested_role,
-            requested_on=requested_on,
-            scope=scope,
-        )
-    st.cache_data.clear()
-    return rid
+    return _write(
+        limit_store.request_limit,
+        customer_id,
+        amount,
+        reason=reason,
+        requested_by=requested_by,
+        requested_role=requested_role,
+        requested_on=requested_on,
+        scope=scope,
+    )
 
 
 # --- alerts (pages/alerts.py) ----------------------------------------------------------------------------------
 
-# This section was appended with its page; its imports stay with it.
-from data_access import limits as alert_limits  # noqa: E402
-from data_access import monitor as alert_monitor  # noqa: E402
-
 
 def _alerts(conn, statuses, types, severities, assignee):
-    return alert_monitor.alerts(conn, statuses=statuses, types=types, severities=severities, assignee=assignee)
+    return monitor_store.alerts(conn, statuses=statuses, types=types, severities=severities, assignee=assignee)
 
 
 def _limit_requests(conn, status):
-    return alert_limits.limit_requests(conn, status=status)
+    return limit_store.limit_requests(conn, status=status)
 
 
-_READERS.update({"alerts": _alerts, "alert_log": alert_monitor.alert_log, "limit_requests": _limit_requests})
+_READERS.update({"alerts": _alerts, "alert_log": monitor_store.alert_log, "limit_requests": _limit_requests})
 
 
 def alerts(
@@ -406,51 +396,43 @@ def alerts(
     types: tuple[str, ...] = (),
     severities: tuple[str, ...] = (),
     assignee: str | None = None,
-) -> list[alert_monitor.AlertRow]:
+) -> list[monitor_store.AlertRow]:
     """The inbox, most severe first; empty tuples mean every status/type/severity, assignee "" the unassigned."""
     return _read("alerts", tuple(statuses), tuple(types), tuple(severities), assignee)
 
 
-def alert_log(alert_id: int) -> list[alert_monitor.AlertLogRow]:
+def alert_log(alert_id: int) -> list[monitor_store.AlertLogRow]:
     return _read("alert_log", alert_id)
 
 
-def limit_requests(status: str | None = None) -> list[alert_limits.LimitRequestRow]:
+def limit_requests(status: str | None = None) -> list[limit_store.LimitRequestRow]:
     """Limit requests of every customer (newest first), optionally of one status ("pending")."""
     return _read("limit_requests", status)
 
 
-def _write(fn, *args, **kwargs):
-    """One user action in one transaction; AlertError, CreditTermsError or ApprovalError roll it back."""
-    with engine().begin() as conn:
-        result = fn(conn, *args, **kwargs)
-    st.cache_data.clear()
-    return result
-
-
-def run_monitor(as_of: date) -> alert_monitor.MonitorResult:
-    return _write(alert_monitor.run_monitor, as_of)
+def run_monitor(as_of: date) -> monitor_store.MonitorResult:
+    return _write(monitor_store.run_monitor, as_of)
 
 
 def acknowledge_alert(alert_id: int, author: str) -> None:
-    _write(alert_monitor.acknowledge, alert_id, author)
+    _write(monitor_store.acknowledge, alert_id, author)
 
 
 def assign_alert(alert_id: int, assignee: str | None, author: str) -> None:
-    _write(alert_monitor.assign, alert_id, assignee, author)
+    _write(monitor_store.assign, alert_id, assignee, author)
 
 
 def comment_alert(alert_id: int, body: str, author: str) -> None:
-    _write(alert_monitor.comment, alert_id, body, author)
+    _write(monitor_store.comment, alert_id, body, author)
 
 
 def close_alert(alert_id: int, author: str, resolution: str) -> None:
-    _write(alert_monitor.close, alert_id, author, resolution)
+    _write(monitor_store.close, alert_id, author, resolution)
 
 
 def apply_recommendation(alert_id: int, author: str, as_of: date) -> list:
     """Carry out the alert's recommendation on the customer (a recorded change) and acknowledge the alert."""
-    return _write(alert_monitor.apply_recommendation, alert_id, author, as_of)
+    return _write(monitor_store.apply_recommendation, alert_id, author, as_of)
 
 
 def approve_limit_request(
@@ -458,7 +440,7 @@ def approve_limit_request(
 ) -> date:
     """Grant a pending request; ApprovalError (self-approval, role too low) or CreditTermsError, nothing written."""
     return _write(
-        alert_limits.approve_limit_request,
+        limit_store.approve_limit_request,
         request_id,
         approver=approver,
         approver_role=approver_role,
@@ -472,7 +454,7 @@ def reject_limit_request(
 ) -> None:
     """Reject (an approver) or withdraw (the requester) a pending request; a reason is required."""
     _write(
-        alert_limits.reject_limit_request,
+        limit_store.reject_limit_request,
         request_id,
         decided_by=decided_by,
         decided_role=decided_role,
@@ -493,8 +475,6 @@ def erp_changes_csv(since: date) -> tuple[str, int]:
 
 # --- dunning status from the ERP or a collection agency (pages/customers.py) -------------------------------------
 
-# This section was appended with its page; its imports stay with it.
-from data_access import dunning_status as dunning_status_store  # noqa: E402
 
 _READERS.update({"dunning_status_by_invoice": dunning_status_store.dunning_status_by_invoice})
 
@@ -506,72 +486,16 @@ def dunning_status_by_invoice(customer_id: int) -> dict[str, dunning_status_stor
 
 # --- collections (pages/collections.py) ---------------------------------------------------------------------------
 
-from decimal import Decimal  # noqa: E402
-
-from sqlalchemy import select  # noqa: E402
-
-from data_access import collections as collection_store  # noqa: E402
-from data_access.ledger import company_profile  # noqa: E402
-from data_access.schema import Customer as _Customer  # noqa: E402
-from data_access.schema import Invoice as _Invoice  # noqa: E402
-from data_access.statutory import statutory_table  # noqa: E402
-from domain.instalments import equal_instalments  # noqa: E402
-from reports.letters import LetterData, LetterLine, letter_pdf  # noqa: E402
-
-
-def _worklist(conn, as_of: date):
-    return collection_store.worklist(conn, as_of)
-
-
-def _plans(conn, as_of: date):
-    return collection_store.plans(conn, as_of)
-
-
-def _letter_data(conn, customer_id: int, as_of: date) -> LetterData:
-    """The letter of the customer's step due on its worklist row: the overdue items in the customer's currency with
-    their interest, the step's fee and deadline, the fixed compensation, from the company profile."""
-    row = next((r for r in collection_store.worklist(conn, as_of) if r.customer_id == customer_id), None)
-    if row is None or row.step is None:
-        raise LookupError("no dunning step is due for this customer on that date")
-    items = [i for i in row.items if i.currency == row.currency]
-    issued = dict(
-        conn.execute(
-            select(_Invoice.invoice_number, _Invoice.issue_date).where(
-                _Invoice.invoice_number.in_([i.invoice_number for i in items])
-            )
-        ).all()
-    )
-    c = conn.execute(select(_Customer.__table__).where(_Customer.id == customer_id)).one()
-    rate = statutory_table(conn).get(c.country, "late_interest_rate", as_of) if c.country else None
-    return LetterData(
-        kind=row.step.kind,
-        letter_date=as_of,
-        deadline=row.step.deadline_on,
-        company=company_profile(conn),
-        company_contact=None,
-        customer_name=c.name,
-        customer_ref=c.customer_ref,
-        customer_org_number=c.org_number,
-        customer_address=None,
-        currency=row.currency,
-        lines=tuple(
-            LetterLine(i.invoice_number, issued[i.invoice_number], i.due_date, i.open_amount, i.interest) for i in items
-        ),
-        fee=row.fee,
-        compensation=row.compensation,
-        interest_rate_text=None if rate is None else f"{rate.value} % p.a.",
-    )
-
 
 def _letter(conn, customer_id: int, as_of: date, lang: str) -> bytes:
-    return letter_pdf(_letter_data(conn, customer_id, as_of), lang)
+    return letter_pdf(collection_store.letter_data(conn, customer_id, as_of), lang)
 
 
 _READERS.update(
     {
-        "worklist": _worklist,
+        "worklist": collection_store.worklist,
         "disputes": collection_store.disputes,
-        "plans": _plans,
+        "plans": collection_store.plans,
         "letter": _letter,
     }
 )
@@ -591,13 +515,6 @@ def payment_plans(as_of: date) -> list:
 
 def collection_letter(customer_id: int, as_of: date, lang: str) -> bytes:
     return _read("letter", customer_id, as_of, lang)
-
-
-def _write(fn, *args, **kwargs):
-    with engine().begin() as conn:
-        out = fn(conn, *args, **kwargs)
-    st.cache_data.clear()
-    return out
 
 
 def mark_step_sent(customer_id: int, **kwargs) -> int:
@@ -625,35 +542,22 @@ def create_equal_plan(
 ) -> int:
     """A plan of `count` equal instalments for the invoices' open amount as of the agreement date."""
 
-    def create(conn):
-        open_now = {
-            i.invoice_number: i.open_amount
-            for r in collection_store.worklist(conn, agreed_on)
-            if r.customer_id == customer_id
-            for i in r.items
-        }
-        missing = [n for n in invoice_numbers if n not in open_now]
-        if not invoice_numbers or missing:
-            raise ValueError("choose overdue invoices of this customer for the plan")
-        total = sum((open_now[n] for n in invoice_numbers), Decimal(0))
-        return collection_store.create_plan(
-            conn,
-            customer_id,
-            invoice_numbers,
-            equal_instalments(total, count, first, every_days),
-            agreed_on=agreed_on,
-            reason=reason,
-            author=author,
-        )
-
-    return _write(create)
+    return _write(
+        collection_store.create_equal_plan,
+        customer_id,
+        invoice_numbers,
+        count,
+        first,
+        every_days,
+        agreed_on=agreed_on,
+        reason=reason,
+        author=author,
+    )
 
 
-def _unapplied(conn, customer_id: int, as_of: date):
-    return collection_store.unapplied_documents(conn, customer_id, as_of)
-
-
-_READERS.update({"unapplied": _unapplied, "cash_applications": collection_store.cash_applications})
+_READERS.update(
+    {"unapplied": collection_store.unapplied_documents, "cash_applications": collection_store.cash_applications}
+)
 
 
 def unapplied_documents(customer_id: int, as_of: date) -> list:
@@ -676,11 +580,7 @@ def resolve_dispute(dispute_id: int, **kwargs) -> None:
     return _write(collection_store.resolve_dispute, dispute_id, **kwargs)
 
 
-def _promises(conn, as_of: date):
-    return collection_store.promises(conn, as_of)
-
-
-_READERS.update({"promises": _promises})
+_READERS.update({"promises": collection_store.promises})
 
 
 def promises(as_of: date) -> list:

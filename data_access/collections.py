@@ -14,7 +14,14 @@ from sqlalchemy import Connection, func, insert, or_, select, update
 
 from data_access.asof import open_items
 from data_access.kpis import rates_as_of
-from data_access.ledger import active_policy, base_currency, bump_data_version, rebuild_allocations, utcnow
+from data_access.ledger import (
+    active_policy,
+    base_currency,
+    bump_data_version,
+    company_profile,
+    rebuild_allocations,
+    utcnow,
+)
 from data_access.limits import policy_version
 from data_access.schema import (
     OPEN_UNTIL_OPEN,
@@ -55,7 +62,9 @@ from domain.collections import (
 )
 from domain.collections import promise_status as _promise_status
 from domain.dunning import COUNTRY_CURRENCY, DEFAULT_LADDERS, CountryLadder, SentStep
+from domain.instalments import equal_instalments
 from domain.money import ZERO, q2
+from reports.letters import LetterData, LetterLine
 
 AlertTuple = tuple[int, str, date, str, dict]  # (customer_id, key, since, message, params)
 
@@ -1105,3 +1114,76 @@ def worklist(conn: Connection, as_of: date, *, include_paused: bool = False) -> 
             )
         )
     return sorted(rows, key=lambda r: r.sort_key)
+
+
+# --- letters and plans from the worklist (pages/collections.py) ---------------------------------------------------
+
+
+def letter_data(conn, customer_id: int, as_of: date) -> LetterData:
+    """The letter of the customer's step due on its worklist row: the overdue items in the customer's currency with
+    their interest, the step's fee and deadline, the fixed compensation, from the company profile."""
+    row = next((r for r in worklist(conn, as_of) if r.customer_id == customer_id), None)
+    if row is None or row.step is None:
+        raise LookupError("no dunning step is due for this customer on that date")
+    items = [i for i in row.items if i.currency == row.currency]
+    issued = dict(
+        conn.execute(
+            select(Invoice.invoice_number, Invoice.issue_date).where(
+                Invoice.invoice_number.in_([i.invoice_number for i in items])
+            )
+        ).all()
+    )
+    c = conn.execute(select(Customer.__table__).where(Customer.id == customer_id)).one()
+    rate = statutory_table(conn).get(c.country, "late_interest_rate", as_of) if c.country else None
+    return LetterData(
+        kind=row.step.kind,
+        letter_date=as_of,
+        deadline=row.step.deadline_on,
+        company=company_profile(conn),
+        company_contact=None,
+        customer_name=c.name,
+        customer_ref=c.customer_ref,
+        customer_org_number=c.org_number,
+        customer_address=None,
+        currency=row.currency,
+        lines=tuple(
+            LetterLine(i.invoice_number, issued[i.invoice_number], i.due_date, i.open_amount, i.interest) for i in items
+        ),
+        fee=row.fee,
+        compensation=row.compensation,
+        interest_rate_text=None if rate is None else f"{rate.value} % p.a.",
+    )
+
+
+def create_equal_plan(
+    conn: Connection,
+    customer_id: int,
+    invoice_numbers: Sequence[str],
+    count: int,
+    first: date,
+    every_days: int,
+    *,
+    agreed_on: date,
+    reason: str,
+    author: str,
+) -> int:
+    """A plan of `count` equal instalments (domain.instalments) for the invoices' open amount as of agreed_on."""
+    open_now = {
+        i.invoice_number: i.open_amount
+        for r in worklist(conn, agreed_on)
+        if r.customer_id == customer_id
+        for i in r.items
+    }
+    missing = [n for n in invoice_numbers if n not in open_now]
+    if not invoice_numbers or missing:
+        raise ValueError("choose overdue invoices of this customer for the plan")
+    total = sum((open_now[n] for n in invoice_numbers), Decimal(0))
+    return create_plan(
+        conn,
+        customer_id,
+        invoice_numbers,
+        equal_instalments(total, count, first, every_days),
+        agreed_on=agreed_on,
+        reason=reason,
+        author=author,
+    )
