@@ -10,15 +10,15 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, Date, bindparam, func, select, text
 
-from data_access.asof import aging, behaviour_sums_by_customer
+from data_access.asof import aging, behaviour_sums_by_customer, customer_ids_in_view
 from data_access.behaviour import payment_trends
-from data_access.ledger import active_policy
+from data_access.ledger import active_policy, base_currency
 from data_access.schema import Customer, Invoice
 from data_access.views import _customers
 from domain.aging import Basis, Buckets, merged
 from domain.behaviour import Trend
 from domain.filters import CustomerFilter
-from domain.kpis import ratio
+from domain.kpis import group_roots, ratio
 from domain.money import from_minor, q2
 from domain.policy import Policy
 from domain.risk import (
@@ -146,7 +146,11 @@ def portfolio_risk(
     policy = policy or active_policy(conn)
     buckets = merged(policy.buckets, extra_edges) if extra_edges else policy.buckets
     if customer_id is not None:
-        flt = None
+        # the as-of SQL's narrowest scope is a corporate group: read the customer's, not the whole portfolio
+        root = group_roots(dict(conn.execute(select(Customer.id, Customer.parent_id)).all())).get(customer_id)
+        if root is None:
+            return RiskPortfolio(as_of, base_currency(conn), buckets, ())
+        flt = CustomerFilter(groups=(root,))
     rep = aging(conn, as_of, Basis.DUE, buckets, flt)
     rows_by_id = {c.customer_id: c for c in rep.customers}
     if customer_id is not None:
@@ -168,15 +172,13 @@ def portfolio_risk(
         )
     }
     if flt is not None and not flt.is_empty:
-        from data_access.asof import customer_ids_in_view
-
         scope = customer_ids_in_view(conn, flt) or set()
     else:
         scope = set(cust)
     reports = _reports(conn, as_of, customer_id)
     rules = policy.risk_rules
     events = _events(conn, as_of, max(rules.severe_event_days, rules.role_change_days), customer_id)
-    sums = behaviour_sums_by_customer(conn, as_of, as_of - timedelta(days=PAYMENT_INDEX_DAYS))
+    sums = behaviour_sums_by_customer(conn, as_of, as_of - timedelta(days=PAYMENT_INDEX_DAYS), flt)
     trends = payment_trends(conn, as_of, customer_id, with_slope=False)
     since = _since(conn, as_of, customer_id)
     zero = tuple(Decimal("0.00") for _ in buckets.labels)
