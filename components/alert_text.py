@@ -9,6 +9,7 @@ from decimal import Decimal
 from components import format as fmt
 from components.frame import ROLE_LABELS
 from components.i18n import N_, _
+from components.messages import event_label
 from data_access.monitor import AlertError
 from domain.approvals import ApprovalError
 from domain.credit_terms import CreditTermsError
@@ -47,16 +48,6 @@ ACTION_LABELS = {
     "cleared": N_("Cleared by the monitor"),
     "applied": N_("Recommendation applied"),
 }
-# The same English texts as the customer page and the policy page, so one translation serves all three.
-EVENT_LABELS = {
-    "bankruptcy": N_("Bankruptcy"),
-    "bankruptcy_petition": N_("Bankruptcy petition"),
-    "liquidation": N_("Liquidation"),
-    "forced_dissolution": N_("Forced dissolution"),
-    "debt_restructuring": N_("Debt restructuring"),
-    "role_change": N_("Change of roles"),
-    "address_change": N_("Change of address"),
-}
 CUSTOMER_STATUS_LABELS = {
     "active": N_("Active"),
     "credit_hold": N_("Credit hold"),
@@ -89,7 +80,13 @@ TERMS_ERRORS = {
     "unchanged": N_("nothing changed"),
     "terms": N_("payment terms must be between 0 and 365 days"),
     "negative": N_("a credit limit cannot be negative"),
-    "raise_needs_approval": N_("raising a credit limit needs an approved limit request"),
+    "raise_needs_approval": N_("raising a credit limit needs an approved limit request: use Request a limit"),
+    "decimals": N_("the amount has more than 2 decimals"),
+    "status": N_("'{status}' is not a valid status"),
+    "share": N_("the insured share must be between 0 and 100 %"),
+    "insurance": N_("an insured limit needs the insurer and the insured share"),
+    "role": N_("the role '{role}' may not request credit limits"),
+    "pending": N_("{ref} already has a pending limit request"),
 }
 REQUEST_STATUS_LABELS = {
     "pending": N_("pending"),
@@ -121,10 +118,6 @@ def recommendation_label(recommendation: str) -> str:
 
 def action_label(action: str) -> str:
     return _label(ACTION_LABELS, action)
-
-
-def event_label(event: str) -> str:
-    return _(EVENT_LABELS[event]) if event in EVENT_LABELS else event.replace("_", " ").capitalize()
 
 
 def customer_status_label(status: str) -> str:

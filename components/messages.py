@@ -58,43 +58,20 @@ CONTRIBUTION_TEXT = {
     "new_unrated": N_("customer for {months} months and no credit report"),
     "good_payer": N_("customer for {months} months with payment index {index}"),
 }
-EVENT_NAMES = {
+EVENT_LABELS = {
     "bankruptcy": N_("Bankruptcy"),
     "bankruptcy_petition": N_("Bankruptcy petition"),
     "liquidation": N_("Liquidation"),
     "forced_dissolution": N_("Forced dissolution"),
     "debt_restructuring": N_("Debt restructuring"),
-    "role_change": N_("Change of CEO or chair"),
+    "role_change": N_("Change of roles"),
     "address_change": N_("Change of address"),
 }
-CREDIT_TERMS_ERRORS = {
-    "negative": N_("a credit limit cannot be negative"),
-    "decimals": N_("the amount has more than 2 decimals"),
-    "terms": N_("payment terms must be between 0 and 365 days"),
-    "status": N_("'{status}' is not a valid status"),
-    "share": N_("the insured share must be between 0 and 100 %"),
-    "insurance": N_("an insured limit needs the insurer and the insured share"),
-    "author": N_("enter your name under Acting as in the sidebar first"),
-    "reason": N_("every change needs a reason"),
-    "raise_needs_approval": N_("raising a credit limit needs an approved limit request: use Request a limit"),
-    "unchanged": N_("nothing changed"),
-    "role": N_("the role '{role}' may not request credit limits"),
-    "pending": N_("{ref} already has a pending limit request"),
-    "customer": N_("the customer no longer exists"),
-    "decided": N_("the request is already {status}"),
-}
-APPROVAL_ERRORS = {
-    "self_approval": N_("you cannot approve your own request"),
-    "no_authority": N_("the role '{role}' may not grant credit limits"),
-    "above_matrix": N_("{amount} exceeds every level of the approval matrix"),
-    "level_too_low": N_("this amount needs the approval of the role '{needed}'"),
-    "negative": N_("a credit limit cannot be negative"),
-    "before_request": N_("a decision cannot predate its request"),
-}
 
 
-def event_name(kind: str) -> str:
-    return _(EVENT_NAMES[kind]) if kind in EVENT_NAMES else kind.replace("_", " ")
+def event_label(kind: str) -> str:
+    """A register event's name in the UI language (pages, alerts and the policy form share it)."""
+    return _(EVENT_LABELS[kind]) if kind in EVENT_LABELS else kind.replace("_", " ").capitalize()
 
 
 def contribution_text(code: str, params: dict) -> str:
@@ -106,7 +83,7 @@ def contribution_text(code: str, params: dict) -> str:
     if "date" in p and p["date"] is not None:
         p["date"] = fmt.day(p["date"])
     if "event" in p:
-        p["event"] = event_name(p["event"])
+        p["event"] = event_label(p["event"])
     for key in ("index",):
         if p.get(key) is not None:
             p[key] = fmt.number(p[key])
@@ -119,15 +96,3 @@ def contribution_text(code: str, params: dict) -> str:
         if key in p:
             p[key] = fmt.days(p[key])
     return _(template).format(**p)
-
-
-def coded_error(exc) -> str:
-    """A CreditTermsError or ApprovalError in the UI language (its English text when the code is unknown)."""
-    from domain.approvals import ApprovalError
-
-    table = APPROVAL_ERRORS if isinstance(exc, ApprovalError) else CREDIT_TERMS_ERRORS
-    template = table.get(getattr(exc, "code", ""))
-    try:
-        return _(template).format(**exc.params) if template else str(exc)
-    except (KeyError, IndexError):
-        return str(exc)

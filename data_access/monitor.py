@@ -15,7 +15,7 @@ from data_access.collections import broken_promises, missed_instalments
 from data_access.kpis import rates_as_of
 from data_access.ledger import active_policy, base_currency, bump_data_version, utcnow
 from data_access.limits import credit_terms, policy_version, update_credit_terms
-from data_access.risk import CustomerRisk, portfolio_risk
+from data_access.risk import CustomerRisk, portfolio_risk, register_events
 from data_access.schema import Alert, AlertLog, Customer, RiskHistory
 from domain.activity import NewActivity
 from domain.aging import amounts_beyond
@@ -25,7 +25,6 @@ from domain.alerts import (
     SEVERITIES,
     TYPES,
     AlertCandidate,
-    Event,
     MonitorInputs,
     collection_alert,
     evaluate,
@@ -59,18 +58,6 @@ def _local(amount: Decimal | None, currency: str, base: str, rates: dict) -> Dec
     return None if not rate else (amount / rate).quantize(Decimal("1"), rounding=ROUND_DOWN)
 
 
-def _events(conn: Connection, as_of: date, days: int) -> dict[int, list[Event]]:
-    stmt = text(
-        "SELECT id, customer_id, event_date, event_type, text FROM company_events "
-        "WHERE event_date <= :as_of AND event_date > :start"
-    ).bindparams(bindparam("as_of", type_=Date), bindparam("start", type_=Date))
-    out: dict[int, list[Event]] = {}
-    for r in conn.execute(stmt, {"as_of": as_of, "start": as_of - timedelta(days=days)}):
-        day = r.event_date if isinstance(r.event_date, date) else date.fromisoformat(str(r.event_date))
-        out.setdefault(r.customer_id, []).append(Event(r.id, day, r.event_type, r.text))
-    return out
-
-
 def _previous_classes(conn: Connection, as_of: date) -> dict[int, str]:
     """Each customer's class as last recorded before as_of."""
     stmt = text(
@@ -90,7 +77,7 @@ def monitor_inputs(
     t = policy.alerts
     extra = (t.overdue_days, t.collection_days, t.insurer_warning_from)
     pf = portfolio_risk(conn, as_of, extra_edges=extra, policy=policy)
-    events = _events(conn, as_of, t.new_event_days)
+    events = register_events(conn, as_of, t.new_event_days)
     previous = _previous_classes(conn, as_of)
     base, rates = base_currency(conn), rates_as_of(conn, as_of)
     currency = dict(conn.execute(select(Customer.id, Customer.currency)).all())

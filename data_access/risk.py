@@ -16,6 +16,7 @@ from data_access.ledger import active_policy, base_currency
 from data_access.schema import Customer, Invoice
 from data_access.views import _customers
 from domain.aging import Basis, Buckets, merged
+from domain.alerts import Event
 from domain.behaviour import Trend
 from domain.filters import CustomerFilter
 from domain.kpis import group_roots, ratio
@@ -114,16 +115,18 @@ def _reports(conn: Connection, as_of: date, customer_id: int | None) -> dict[int
     return out
 
 
-def _events(conn: Connection, as_of: date, days: int, customer_id: int | None) -> dict[int, list[tuple]]:
+def register_events(conn: Connection, as_of: date, days: int, customer_id: int | None = None) -> dict[int, list[Event]]:
+    """Register events dated in (as_of - days, as_of], per customer (the risk class reads a year, the monitor
+    the events new enough to alert on)."""
     stmt = text(
-        "SELECT customer_id, event_date, event_type, text FROM company_events "
+        "SELECT id, customer_id, event_date, event_type, text FROM company_events "
         "WHERE event_date <= :as_of AND event_date > :start"
         + (" AND customer_id = :cid" if customer_id is not None else "")
     ).bindparams(bindparam("as_of", type_=Date), bindparam("start", type_=Date))
-    out: dict[int, list[tuple]] = {}
+    out: dict[int, list[Event]] = {}
     for r in conn.execute(stmt, {"as_of": as_of, "start": as_of - timedelta(days=days), "cid": customer_id}):
         day = r.event_date if isinstance(r.event_date, date) else date.fromisoformat(str(r.event_date))
-        out.setdefault(r.customer_id, []).append((day, r.event_type, r.text))
+        out.setdefault(r.customer_id, []).append(Event(r.id, day, r.event_type, r.text))
     return out
 
 
@@ -177,7 +180,7 @@ def portfolio_risk(
         scope = set(cust)
     reports = _reports(conn, as_of, customer_id)
     rules = policy.risk_rules
-    events = _events(conn, as_of, max(rules.severe_event_days, rules.role_change_days), customer_id)
+    events = register_events(conn, as_of, max(rules.severe_event_days, rules.role_change_days), customer_id)
     sums = behaviour_sums_by_customer(conn, as_of, as_of - timedelta(days=PAYMENT_INDEX_DAYS), flt)
     trends = payment_trends(conn, as_of, customer_id, with_slope=False)
     since = _since(conn, as_of, customer_id)
@@ -196,7 +199,7 @@ def portfolio_risk(
         inputs = RiskInputs(
             as_of=as_of,
             bureau=latest[0].view if latest else None,
-            events=tuple(events.get(cid, ())),
+            events=tuple((e.day, e.kind, e.text) for e in events.get(cid, ())),
             payment_index=pindex,
             deteriorating=bool(trend and trend.deteriorating),
             days_late_before=trend.baseline_median if trend else None,

@@ -55,15 +55,6 @@ def country_name(code: str | None) -> str:
         return code
 
 
-def event_label(event_type: str) -> str:
-    labels = {
-        "bankruptcy": _("Bankruptcy"),
-        "role_change": _("Change of roles"),
-        "address_change": _("Change of address"),
-    }
-    return labels.get(event_type, event_type.replace("_", " ").capitalize())
-
-
 EVENT_BADGE_COLOURS = {"bankruptcy": "red"}  # other events: gray
 
 
@@ -184,7 +175,7 @@ def header(d, policy, events) -> None:
     if events:
         newest = events[0]
         badges.badge(
-            _("{event} {date}").format(event=event_label(newest.event_type), date=fmt.day(newest.event_date)),
+            _("{event} {date}").format(event=messages.event_label(newest.event_type), date=fmt.day(newest.event_date)),
             icon=":material/event:",
             color=EVENT_BADGE_COLOURS.get(newest.event_type, "gray"),
             help=_("The newest company event; see Credit reports and events."),
@@ -495,7 +486,7 @@ def credit(d, as_of: date, events) -> None:
             with box.container(border=True):
                 st.markdown(
                     f"**{fmt.day(e.event_date)}** :{EVENT_BADGE_COLOURS.get(e.event_type, 'gray')}-badge["
-                    + event_label(e.event_type)
+                    + messages.event_label(e.event_type)
                     + "]"
                 )
                 if e.text:
@@ -774,7 +765,7 @@ def terms_form(d, as_of: date) -> None:
     try:
         found = cache.save_credit_terms(d.id, new, reason=reason, author=actor.name, effective_on=as_of)
     except CreditTermsError as e:
-        st.error(messages.coded_error(e), icon=":material/error:")
+        st.error(alert_text.error_text(e, d.currency_base), icon=":material/error:")
         return
     st.success(_("Saved {n} change(s).").format(n=len(found)), icon=":material/check:")
 
@@ -804,7 +795,7 @@ def limit_request_form(d, as_of: date) -> None:
             scope="group" if group else "customer",
         )
     except (CreditTermsError, ApprovalError) as e:
-        st.error(messages.coded_error(e), icon=":material/error:")
+        st.error(alert_text.error_text(e, d.currency_base), icon=":material/error:")
         return
     except MissingFxRate as e:
         fx_error(e)

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from components import format as fmt
-from components import frame
+from components import frame, messages
 from components.frame import ROLE_LABELS
 from components.i18n import N_, _
 from components.state import ROLES, acting_user
@@ -92,15 +92,6 @@ SECTION_LABELS = {
     "bureau": N_("Bureau mapping"),
     "risk_rules": N_("Risk rules"),
 }
-EVENT_LABELS = {
-    "bankruptcy": N_("Bankruptcy"),
-    "bankruptcy_petition": N_("Bankruptcy petition"),
-    "liquidation": N_("Liquidation"),
-    "forced_dissolution": N_("Forced dissolution"),
-    "debt_restructuring": N_("Debt restructuring"),
-    "role_change": N_("Change of roles"),
-    "address_change": N_("Change of address"),
-}
 
 
 class FormError(ValueError):
@@ -113,10 +104,6 @@ def label(name: str) -> str:
 
 def role_label(role: str) -> str:
     return _(ROLE_LABELS[role]) if role in ROLE_LABELS else role.replace("_", " ")
-
-
-def event_label(event: str) -> str:
-    return _(EVENT_LABELS[event]) if event in EVENT_LABELS else event.replace("_", " ").capitalize()
 
 
 def setting_label(path: str) -> str:
@@ -375,20 +362,22 @@ with st.form("policy_form"):
                 )
             else:
                 rules[f.name] = whole_input(f.name, value, f"{FORM}rule_{f.name}")
-    known = list(dict.fromkeys([*EVENT_LABELS, *policy.risk_rules.severe_events, *policy.risk_rules.role_events]))
+    known = list(
+        dict.fromkeys([*messages.EVENT_LABELS, *policy.risk_rules.severe_events, *policy.risk_rules.role_events])
+    )
     c1, c2 = st.columns(2)
     rules["severe_events"] = c1.multiselect(
         label("severe_events"),
         known,
         default=list(policy.risk_rules.severe_events),
-        format_func=event_label,
+        format_func=messages.event_label,
         key=f"{FORM}rule_severe_events",
     )
     rules["role_events"] = c2.multiselect(
         label("role_events"),
         known,
         default=list(policy.risk_rules.role_events),
-        format_func=event_label,
+        format_func=messages.event_label,
         key=f"{FORM}rule_role_events",
     )
     st.caption(
@@ -429,12 +418,12 @@ with st.form("policy_form"):
                 alerts[name] = st.text_input(label(name), value=value, key=f"{FORM}alert_{name}")
             else:
                 alerts[name] = whole_input(name, value, f"{FORM}alert_{name}")
-    events = list(dict.fromkeys([*EVENT_LABELS, *policy.alerts.credit_hold_events]))
+    events = list(dict.fromkeys([*messages.EVENT_LABELS, *policy.alerts.credit_hold_events]))
     alerts["credit_hold_events"] = st.multiselect(
         label("credit_hold_events"),
         events,
         default=list(policy.alerts.credit_hold_events),
-        format_func=event_label,
+        format_func=messages.event_label,
         key=f"{FORM}alert_credit_hold_events",
         help=_("A register event of these kinds raises a credit-hold alert."),
     )
