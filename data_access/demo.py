@@ -89,6 +89,10 @@ TERMS_WEIGHTS = {
     "Public": (0, 5, 0, 85, 5, 5),
 }
 SEGMENTS = ("SMB", "Mid-market", "Enterprise", "Public")
+# Borrowing-base demo data: every 40th customer's invoices are factored, a lender profile, two contra positions
+PLEDGED_TO = "Nordic Factoring AS"
+PLEDGED_EVERY = 40
+DEMO_CONTRA = ((1, "250000.00"), (4, "40000.00"))  # (customer index, what we owe them in base currency)
 SEGMENT_WEIGHTS = (0.55, 0.27, 0.10, 0.08)
 # Invoices per year (before a per-customer spread), median invoice size in NOK and its log-normal sigma.
 SEGMENT_PROFILE = {
@@ -1068,6 +1072,7 @@ class _Generator:
                 "industry_code": c.industry,
                 "parent_id": None if c.parent_idx is None else c.parent_idx + 1,
                 "affiliate": c.affiliate,
+                "government": c.segment == "Public",
                 "row_version": 1,
                 **self._credit_records(c, customers),
             }
@@ -1085,6 +1090,7 @@ class _Generator:
                 "currency": d.ccy,
                 "disputed_amount": _money(d.disputed),
                 "credited_invoice": d.credited.number if d.credited is not None else None,
+                "pledged_to": PLEDGED_TO if d.kind == "invoice" and d.cust % PLEDGED_EVERY == 3 else None,
             }
             for d in all_docs
         ]
@@ -1309,6 +1315,33 @@ def _non_empty_tables(conn: Connection) -> list[str]:
     return [name for name in LEDGER_TABLES if conn.execute(select(func.count()).select_from(tables[name])).scalar()]
 
 
+def _seed_lending(conn: Connection, spec: DemoSpec, data: DemoData) -> None:
+    """A demo loan agreement (when none is on file) and what we owe two customers (contra)."""
+    from data_access.borrowing import lender_profiles, save_lender_profile, set_contra
+    from domain.borrowing_base import LenderProfile
+
+    if not lender_profiles(conn, include_retired=True):
+        profile = LenderProfile(
+            name="Demo bank revolving credit facility",
+            lender="Demo Bank ASA",
+            basis="invoice",
+            cutoff_days=90,
+            cross_aging_percent=Decimal("50"),
+            credits_in_prior=False,
+            home_country=data.company_profile.get("country", "NO"),
+            concentration_percent=Decimal("20"),
+            advance_rate_percent=Decimal("80"),
+            loan_balance=Decimal("30000000.00"),
+            loan_balance_date=spec.end_date,
+        )
+        save_lender_profile(conn, profile, "demo", "demo loan agreement (invented terms)")
+    customers = sorted(data.customers, key=lambda c: c["id"])
+    for index, amount in DEMO_CONTRA:
+        if index < len(customers):
+            ref = customers[index]["customer_ref"]
+            set_contra(conn, ref, Decimal(amount), spec.end_date - timedelta(days=200), "demo", "demo payable")
+
+
 def seed_demo(conn: Connection, spec: DemoSpec = DemoSpec()) -> DemoSummary:
     """Fill an empty ledger with the demo portfolio for `spec`; the caller owns the transaction.
 
@@ -1339,6 +1372,7 @@ def seed_demo(conn: Connection, spec: DemoSpec = DemoSpec()) -> DemoSummary:
                 )
             )
 
+    _seed_lending(conn, spec, data)
     refresh_statistics(conn)
     set_setting(conn, "demo_mode", True)
     set_setting(conn, "company_profile", dict(data.company_profile))

@@ -64,6 +64,8 @@ class Customer(Base):
     limit_expires_on: Mapped[date | None] = mapped_column(Date)
     # A corporate group's limit (base currency), kept on the group's top-most parent
     group_limit: Mapped[Decimal | None] = mapped_column(Money)
+    # A public-sector debtor (state, municipality): ineligible in most borrowing bases
+    government: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     row_version: Mapped[int] = mapped_column(Integer, default=1)
     __table_args__ = (
         CheckConstraint("status IN ('active', 'credit_hold', 'prepayment_only')", name="status"),
@@ -88,6 +90,8 @@ class Invoice(Base):
     # The date the document stopped being open (fully allocated), derived from the allocations;
     # it is an open item as of D exactly when issue_date <= D < open_until.
     open_until: Mapped[date] = mapped_column(Date, default=OPEN_UNTIL_OPEN, server_default=text("'9999-12-31'"))
+    # Factored or pledged to a third party (the factor's or bank's name): ineligible in a borrowing base
+    pledged_to: Mapped[str | None] = mapped_column(String(100))
     __table_args__ = (
         CheckConstraint("kind IN ('invoice', 'credit_note')", name="kind"),
         CheckConstraint("(kind = 'invoice' AND amount > 0) OR (kind = 'credit_note' AND amount < 0)", name="sign"),
@@ -502,6 +506,88 @@ class PolicyVersion(Base):
     body: Mapped[str] = mapped_column(Text)  # JSON of domain.policy.Policy.to_dict()
 
 
+class LenderProfileVersion(Base):
+    """A loan agreement's borrowing-base terms (domain.borrowing_base.LenderProfile) per version; the latest
+    version of each name is in force unless it is retired."""
+
+    __tablename__ = "lender_profiles"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)  # JSON of LenderProfile.to_dict()
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    author: Mapped[str] = mapped_column(String(100))
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    __table_args__ = (Index("uq_lender_profiles_name_version", "name", "version", unique=True),)
+
+
+class ContraBalance(Base):
+    """What we owe a customer (accounts payable to the same counterparty) as of a date, entered by hand; the
+    latest row on or before a date is in force."""
+
+    __tablename__ = "contra_balances"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    as_of: Mapped[date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(Money)  # base currency, >= 0
+    note: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    __table_args__ = (CheckConstraint("amount >= 0", name="amount"),)
+
+
+class ControlTotal(Base):
+    """The ERP's own receivables total (its aging total or the receivables account's balance) for a date."""
+
+    __tablename__ = "control_totals"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    as_of: Mapped[date] = mapped_column(Date, index=True)
+    amount: Mapped[Decimal] = mapped_column(Money)  # base currency
+    source: Mapped[str] = mapped_column(String(100))
+    author: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class PeriodClose(Base):
+    """A month-end close: the lender pack's data frozen as JSON (domain.pack.LenderPack via domain.snapshot) with
+    the sign-off; reopening keeps the row (status 'reopened', who, when, why) and a new close adds a row."""
+
+    __tablename__ = "period_closes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period: Mapped[str] = mapped_column(String(7), index=True)  # YYYY-MM
+    period_end: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default="closed")
+    closed_at: Mapped[datetime] = mapped_column(DateTime)
+    closed_by: Mapped[str] = mapped_column(String(100))
+    policy_version: Mapped[int | None] = mapped_column(Integer)
+    snapshot: Mapped[str] = mapped_column(Text)
+    snapshot_sha256: Mapped[str] = mapped_column(String(64))
+    reopened_at: Mapped[datetime | None] = mapped_column(DateTime)
+    reopened_by: Mapped[str | None] = mapped_column(String(100))
+    reopen_reason: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (CheckConstraint("status IN ('closed', 'reopened')", name="status"),)
+
+
+class ReportLog(Base):
+    """Every report produced for someone: which report, period, recipient, and the file's SHA-256."""
+
+    __tablename__ = "report_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report: Mapped[str] = mapped_column(String(30))  # lender_pack | lender_workbook | credit_memo
+    period: Mapped[str | None] = mapped_column(String(7))
+    as_of: Mapped[date] = mapped_column(Date)
+    lender: Mapped[str | None] = mapped_column(String(200))
+    customer_ref: Mapped[str | None] = mapped_column(String(64))
+    lang: Mapped[str] = mapped_column(String(2))
+    recipient: Mapped[str] = mapped_column(String(200))
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    close_id: Mapped[int | None] = mapped_column(ForeignKey("period_closes.id"))
+    author: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class Setting(Base):
     """Key/value settings (company profile, demo flag) stored as JSON text."""
 
@@ -520,6 +606,10 @@ class DataVersion(Base):
 
 
 LEDGER_TABLES = (
+    "report_log",
+    "period_closes",
+    "control_totals",
+    "contra_balances",
     "cash_applications",
     "dunning_status",
     "collection_pauses",

@@ -12,6 +12,7 @@ from domain.aging import DEFAULT_EDGES, Buckets
 from domain.approvals import DEFAULT_MATRIX, ApprovalLevel, validate_matrix
 from domain.behaviour import TrendRule
 from domain.dunning import DEFAULT_LADDERS, CountryLadder, LadderStep
+from domain.ecl import EclError, EclSettings
 from domain.kpis import PaymentIndexScale
 from domain.risk import CLASSES, DEFAULT_CLASS_TERMS, BureauMapping, ClassTerms, RiskRules, ScoreBand
 
@@ -38,6 +39,9 @@ class Policy:
     alerts: AlertThresholds = field(default_factory=lambda: AlertThresholds())
     # one dunning ladder per country; whether a ladder is lawful depends on the date (domain.dunning.validate_ladder)
     dunning: tuple[CountryLadder, ...] = DEFAULT_LADDERS
+    # IFRS 9 provision: loss-history window, per-bucket overrides with rationale, forward-looking factor and source,
+    # and who is assessed individually (domain.ecl)
+    ecl: EclSettings = field(default_factory=EclSettings)
 
     def __post_init__(self) -> None:
         Buckets(self.bucket_edges)  # validates
@@ -127,7 +131,10 @@ class Policy:
                 lgd_percent=_decimal(d.get("lgd_percent", base.lgd_percent)),
                 alerts=_alerts(d.get("alerts", {})),
                 dunning=_ladders(d["dunning"]) if "dunning" in d else base.dunning,
+                ecl=EclSettings.from_dict(d.get("ecl", {})),
             )
+        except EclError as exc:
+            raise PolicyError(f"invalid policy: {exc}") from exc
         except (TypeError, ValueError, KeyError, AttributeError) as exc:
             raise PolicyError(f"invalid policy: {exc}") from exc
 
