@@ -23,6 +23,9 @@ pages = {
         st.Page("pages/collections.py", title=_("Collections"), icon=":material/request_quote:"),
         st.Page("pages/credit_check.py", title=_("Credit check"), icon=":material/fact_check:"),
     ],
+    _("Reports"): [
+        st.Page("pages/reports.py", title=_("Reports and close"), icon=":material/summarize:"),
+    ],
     _("Settings"): [
         st.Page("pages/policy.py", title=_("Policy"), icon=":material/policy:"),
         st.Page("pages/data_status.py", title=_("Data status"), icon=":material/database:"),

@@ -4,10 +4,11 @@ the alert digest and the changes for the ERP."""
 from __future__ import annotations
 
 import csv
+import getpass
 import io
 import json
 import sys
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
@@ -16,6 +17,8 @@ import typer
 
 from data_access.asof import aging as aging_report
 from data_access.bootstrap import ensure_ready, init_empty
+from data_access.borrowing import add_control_total, lender_profiles, save_lender_profile, set_contra
+from data_access.close import certificate_of, close_period, current_close, log_report, pack_for, reopen_period
 from data_access.engine import get_engine, mask_url, resolve_database_url
 from data_access.imports import FORMATS, ImportFailed, import_file, log_failed_import, remove_demo_data
 from data_access.kpis import portfolio_kpis
@@ -28,9 +31,13 @@ from data_access.statutory import add_statutory_value, statutory_table
 from delivery.send import deliver
 from delivery.settings import DigestConfigError, load_digest_settings
 from domain.aging import Basis, BucketError, parse_edges
+from domain.borrowing_base import LenderProfile
+from domain.calendar import period_bounds, period_of
+from domain.closing import CloseError
 from domain.company import validated_profile
 from domain.digest import DigestAlert, compose, webhook_payload
 from domain.fx import MissingFxRate
+from domain.money import parse_amount
 from domain.serialize import KPI_KEYS, aging_by_customer, aging_portfolio, kpis_dict
 from domain.statutory import StatutoryValue
 
@@ -43,6 +50,10 @@ statutory_app = typer.Typer(
 app.add_typer(statutory_app, name="statutory")
 company_app = typer.Typer(no_args_is_help=True, help="Your own company profile (name, org. number, base currency).")
 app.add_typer(company_app, name="company")
+report_app = typer.Typer(no_args_is_help=True, help="The lender and investor pack, and a customer's credit memo (PDF).")
+app.add_typer(report_app, name="report")
+lender_app = typer.Typer(no_args_is_help=True, help="Loan agreements' borrowing-base terms (lender profiles).")
+app.add_typer(lender_app, name="lender")
 
 
 class State:
@@ -442,6 +453,217 @@ def statutory_add(
     except ValueError as exc:
         _fail(str(exc), 2)
     typer.echo(f"{figure.jurisdiction} {figure.parameter} = {figure.value} {figure.unit} from {figure.valid_from}")
+
+
+# --- month-end close, lender pack, credit memo ------------------------------------------------------
+
+
+def _now() -> datetime:
+    return utcnow().replace(microsecond=0)
+
+
+def _who(by: str | None) -> str:
+    return (by or getpass.getuser() or "").strip()
+
+
+@app.command()
+def close(
+    period: Annotated[str, typer.Option("--period", help="The month to close, YYYY-MM (it must be over).")],
+    by: Annotated[str | None, typer.Option("--by", help="Who signs the close off (default: your login name).")] = None,
+    prepared_by: Annotated[str | None, typer.Option("--prepared-by", help="Who prepared the pack.")] = None,
+) -> None:
+    """Close a month: freeze its lender-pack figures with the sign-off; later imports never change them."""
+    try:
+        with _engine().begin() as conn:
+            close_id = close_period(conn, period, closed_by=_who(by), now=_now(), prepared_by=prepared_by)
+            row = current_close(conn, period)
+    except (CloseError, ValueError, MissingFxRate) as exc:
+        _fail(str(exc), 2)
+    typer.echo(
+        f"Closed {period} (close {close_id}) by {row.closed_by} at {row.closed_at}; snapshot {row.snapshot_sha256}"
+    )
+
+
+@app.command()
+def reopen(
+    period: Annotated[str, typer.Option("--period", help="The closed month, YYYY-MM.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it is reopened (recorded with the close).")],
+    role: Annotated[str, typer.Option("--role", help="Your role; reopening needs cfo.")],
+    by: Annotated[str | None, typer.Option("--by", help="Who reopens it (default: your login name).")] = None,
+) -> None:
+    """Reopen a closed month (recorded: who, when, why); close it again to freeze new figures."""
+    try:
+        with _engine().begin() as conn:
+            reopen_period(conn, period, user=_who(by), role=role, reason=reason, now=_now())
+    except (CloseError, ValueError) as exc:
+        _fail(str(exc), 2)
+    typer.echo(f"Reopened {period}")
+
+
+def _month_end_period(as_of: date) -> str:
+    _, last = period_bounds(period_of(as_of))
+    if as_of != last:
+        _fail(f"the lender pack is a month-end report: --as-of {as_of} is not a month's last day (e.g. {last})", 2)
+    return period_of(as_of)
+
+
+@report_app.command("lender")
+def report_lender(
+    as_of: Annotated[str, typer.Option("--as-of", help="The month-end, ISO date (e.g. 2026-10-31).")],
+    out: Annotated[Path, typer.Option("--out", help="Write the PDF here.")],
+    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Also write the Excel workbook here.")] = None,
+    lender: Annotated[str | None, typer.Option("--lender", help="Lender profile name (default: the first).")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="en | nb")] = "en",
+    recipient: Annotated[str | None, typer.Option("--recipient", help="Who receives it (logged).")] = None,
+    by: Annotated[str | None, typer.Option("--by", help="Who produces it (default: your login name).")] = None,
+) -> None:
+    """The lender and investor pack for a month-end (frozen when the month is closed, else a draft), logged."""
+    from reports.lender_pack import render_lender_pack
+    from reports.lender_xlsx import lender_workbook
+
+    period = _month_end_period(_date(as_of, "--as-of"))
+    if lang not in ("en", "nb"):
+        _fail(f"--lang must be en or nb, not '{lang}'", 2)
+    who = _who(by)
+    try:
+        with _engine().begin() as conn:
+            pack = pack_for(conn, period, prepared_by=who, now=_now())
+            certificate_of(pack, lender)
+            pdf = render_lender_pack(pack, lender=lender, lang=lang)
+            out.write_bytes(pdf)
+            log_report(
+                conn,
+                report="lender_pack",
+                data=pdf,
+                as_of=pack.period_end,
+                recipient=recipient or f"file {out.name}",
+                author=who,
+                now=_now(),
+                lang=lang,
+                period=period,
+                lender=lender,
+            )
+            if xlsx is not None:
+                book = lender_workbook(pack, lender=lender)
+                xlsx.write_bytes(book)
+                log_report(
+                    conn,
+                    report="lender_workbook",
+                    data=book,
+                    as_of=pack.period_end,
+                    recipient=recipient or f"file {xlsx.name}",
+                    author=who,
+                    now=_now(),
+                    lang=lang,
+                    period=period,
+                    lender=lender,
+                )
+    except (CloseError, ValueError, MissingFxRate) as exc:
+        _fail(str(exc), 2)
+    state = "closed" if pack.closed else "draft (period not closed)"
+    typer.echo(f"Lender pack {period} ({state}) written to {out}" + (f" and {xlsx}" if xlsx else ""))
+
+
+@report_app.command("customer")
+def report_customer(
+    customer_ref: Annotated[str, typer.Argument(help="The customer's reference.")],
+    as_of: Annotated[str, typer.Option("--as-of", help="ISO date.")],
+    out: Annotated[Path, typer.Option("--out", help="Write the PDF here.")],
+    lang: Annotated[str, typer.Option("--lang", help="en | nb")] = "en",
+    recipient: Annotated[str | None, typer.Option("--recipient", help="Who receives it (logged).")] = None,
+    by: Annotated[str | None, typer.Option("--by", help="Who produces it (default: your login name).")] = None,
+) -> None:
+    """One customer's credit memo for the credit committee (PDF), logged."""
+    from data_access.memo import credit_memo, customer_id_by_ref
+    from reports.credit_memo import render_credit_memo
+
+    d = _date(as_of, "--as-of")
+    if lang not in ("en", "nb"):
+        _fail(f"--lang must be en or nb, not '{lang}'", 2)
+    who = _who(by)
+    try:
+        with _engine().begin() as conn:
+            cid = customer_id_by_ref(conn, customer_ref)
+            if cid is None:
+                _fail(f"there is no customer with reference '{customer_ref}'", 2)
+            memo = credit_memo(conn, cid, d, generated_at=_now())
+            pdf = render_credit_memo(memo, lang=lang)
+            out.write_bytes(pdf)
+            log_report(
+                conn,
+                report="credit_memo",
+                data=pdf,
+                as_of=d,
+                recipient=recipient or f"file {out.name}",
+                author=who,
+                now=_now(),
+                lang=lang,
+                customer_ref=customer_ref,
+            )
+    except (CloseError, ValueError, MissingFxRate) as exc:
+        _fail(str(exc), 2)
+    typer.echo(f"Credit memo for {customer_ref} as of {d} written to {out}")
+
+
+@lender_app.command("list")
+def lender_list() -> None:
+    """The lender profiles in force with their terms."""
+    with _engine().connect() as conn:
+        profiles = lender_profiles(conn)
+    if not profiles:
+        typer.echo("No lender profiles; add one with: python cli.py lender set FILE.json")
+    for p in profiles:
+        typer.echo(json.dumps(p.to_dict(), ensure_ascii=False, sort_keys=True))
+
+
+@lender_app.command("set")
+def lender_set(
+    file: Annotated[Path, typer.Argument(help="JSON file with the profile (see docs/data-formats.md).")],
+    comment: Annotated[str | None, typer.Option("--comment", help="Why it changes.")] = None,
+    by: Annotated[str | None, typer.Option("--by", help="Who changes it (default: your login name).")] = None,
+) -> None:
+    """Add or change a lender profile (a new version of the profile with that name)."""
+    try:
+        profile = LenderProfile.from_dict(json.loads(file.read_text(encoding="utf-8")))
+    except (OSError, json.JSONDecodeError, ValueError) as exc:
+        _fail(f"{file}: {exc}", 2)
+    with _engine().begin() as conn:
+        version = save_lender_profile(conn, profile, _who(by), comment)
+    typer.echo(f"Lender profile '{profile.name}' saved as version {version}")
+
+
+@app.command("contra")
+def contra_cmd(
+    customer_ref: Annotated[str, typer.Argument(help="The customer we also owe money.")],
+    amount: Annotated[str, typer.Argument(help="What we owe them, base currency (0 ends it).")],
+    as_of: Annotated[str, typer.Option("--as-of", help="ISO date of the payable balance.")],
+    by: Annotated[str | None, typer.Option("--by", help="Who enters it (default: your login name).")] = None,
+) -> None:
+    """Record what we owe a customer (contra, ineligible in a borrowing base up to its receivable)."""
+    try:
+        value = parse_amount(amount)
+        with _engine().begin() as conn:
+            set_contra(conn, customer_ref, value, _date(as_of, "--as-of"), _who(by))
+    except ValueError as exc:
+        _fail(str(exc), 2)
+    typer.echo(f"Contra for {customer_ref}: {value} as of {as_of}")
+
+
+@app.command("control-total")
+def control_total_cmd(
+    as_of: Annotated[str, typer.Option("--as-of", help="ISO date of the ERP's figure.")],
+    amount: Annotated[str, typer.Option("--amount", help="The ERP's receivables total, base currency.")],
+    source: Annotated[str, typer.Option("--source", help="e.g. 'Tripletex aged receivables' or 'GL 1500'.")],
+    by: Annotated[str | None, typer.Option("--by", help="Who enters it (default: your login name).")] = None,
+) -> None:
+    """Record the ERP's own receivables total for a date; the lender pack prints our difference to it."""
+    try:
+        value = parse_amount(amount)
+        with _engine().begin() as conn:
+            add_control_total(conn, _date(as_of, "--as-of"), value, source, _who(by))
+    except ValueError as exc:
+        _fail(str(exc), 2)
+    typer.echo(f"Control total {value} for {as_of} ({source}) recorded")
 
 
 if __name__ == "__main__":

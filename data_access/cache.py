@@ -8,11 +8,14 @@ Pages call only the functions below.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import streamlit as st
 
 from data_access import activities as activity_store
+from data_access import borrowing as borrowing_store
+from data_access import close as close_store
 from data_access import collections as collection_store
 from data_access import credit_checks as credit_check_store
 from data_access import dunning_status as dunning_status_store
@@ -24,13 +27,16 @@ from data_access.asof import aging
 from data_access.bootstrap import ensure_ready
 from data_access.engine import default_url, get_engine, mask_url, resolve_database_url
 from data_access.imports import remove_demo_data
-from data_access.ledger import active_policy, data_version
+from data_access.ledger import active_policy, data_version, utcnow
 from data_access.status import DataStatus, data_status
 from domain.activity import NewActivity
 from domain.aging import AgingReport, Basis, Buckets
+from domain.borrowing_base import LenderProfile
+from domain.closing import check_report
 from domain.credit_check import CreditCheckInput, CreditDecision
 from domain.credit_terms import CreditTerms, FieldChange
 from domain.filters import CustomerFilter
+from domain.pack import LenderPack
 from domain.policy import Policy
 from domain.risk import BureauView
 from reports.letters import letter_pdf
@@ -586,3 +592,147 @@ _READERS.update({"promises": collection_store.promises})
 def promises(as_of: date) -> list:
     """Promises to pay made on or before as_of, with kept / broken / pending from the payments."""
     return _read("promises", as_of)
+
+
+# --- month-end close, lender pack, credit memo (pages/reports.py, pages/customers.py) ---------------------------
+
+
+def _pack(conn, period: str):
+    """The period's pack: frozen when closed, else a draft from the ledger as known at this data version."""
+    return close_store.pack_for(conn, period, prepared_by="", now=utcnow())
+
+
+_READERS.update(
+    {
+        "closes": close_store.closes,
+        "report_log": close_store.report_log,
+        "lender_profiles": borrowing_store.lender_profiles,
+        "lender_profile_history": borrowing_store.lender_profile_history,
+        "pack": _pack,
+        "contra": borrowing_store.contra_amounts,
+        "control_total": borrowing_store.control_total,
+    }
+)
+
+
+def closes() -> list[close_store.CloseRow]:
+    return _read("closes")
+
+
+def report_log() -> list[close_store.ReportLogRow]:
+    return _read("report_log")
+
+
+def lender_profiles() -> list[LenderProfile]:
+    return _read("lender_profiles")
+
+
+def lender_profile_history(name: str) -> list[borrowing_store.LenderProfileRow]:
+    return _read("lender_profile_history", name)
+
+
+def lender_pack(period: str) -> LenderPack:
+    """The pack's data (frozen for a closed period); MissingFxRate / CloseError when it cannot be built."""
+    return _read("pack", period)
+
+
+def contra_amounts(as_of: date) -> dict:
+    return _read("contra", as_of)
+
+
+def control_total(as_of: date):
+    return _read("control_total", as_of)
+
+
+def close_period(period: str, *, closed_by: str, now) -> int:
+    return _write(close_store.close_period, period, closed_by=closed_by, now=now)
+
+
+def reopen_period(period: str, *, user: str, role: str, reason: str, now) -> None:
+    return _write(close_store.reopen_period, period, user=user, role=role, reason=reason, now=now)
+
+
+def save_lender_profile(profile: LenderProfile, author: str, comment: str | None = None) -> int:
+    return _write(borrowing_store.save_lender_profile, profile, author, comment)
+
+
+def retire_lender_profile(name: str, author: str) -> int:
+    return _write(borrowing_store.retire_lender_profile, name, author)
+
+
+def set_contra(customer_ref: str, amount, as_of: date, author: str, note: str | None = None) -> None:
+    return _write(borrowing_store.set_contra, customer_ref, amount, as_of, author, note)
+
+
+def add_control_total(as_of: date, amount, source: str, author: str) -> None:
+    return _write(borrowing_store.add_control_total, as_of, amount, source, author)
+
+
+def produce_lender_pack(period: str, *, lender: str | None, lang: str, recipient: str, author: str, now) -> tuple:
+    """The pack's PDF and Excel workbook for a recipient, both logged with their SHA-256; (pdf, xlsx)."""
+    from reports.lender_pack import render_lender_pack
+    from reports.lender_xlsx import lender_workbook
+
+    recipient = check_report("lender_pack", recipient)  # refused before anything is built or logged
+    pack = lender_pack(period)
+    if not pack.closed:  # a draft is prepared by whoever produces it; a closed pack keeps its sign-off
+        pack = replace(pack, prepared_by=author)
+    close_store.certificate_of(pack, lender)
+    pdf = render_lender_pack(pack, lender=lender, lang=lang)
+    book = lender_workbook(pack, lender=lender)
+
+    def log(conn):
+        for report, data in (("lender_pack", pdf), ("lender_workbook", book)):
+            close_store.log_report(
+                conn,
+                report=report,
+                data=data,
+                as_of=pack.period_end,
+                recipient=recipient,
+                author=author,
+                now=now,
+                lang=lang,
+                period=period,
+                lender=lender,
+            )
+
+    _write(log)
+    return pdf, book
+
+
+def credit_memo_pdf(customer_id: int, as_of: date, lang: str) -> bytes:
+    """The customer's credit memo (built on the click, kept for this data version)."""
+    return _credit_memo_pdf(database_url(), current_version(), customer_id, as_of, lang)
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
+def _credit_memo_pdf(url: str, version: int, customer_id: int, as_of: date, lang: str) -> bytes:
+    from data_access.memo import credit_memo
+    from reports.credit_memo import render_credit_memo
+
+    with get_engine(url).connect() as conn:
+        memo = credit_memo(conn, customer_id, as_of, generated_at=utcnow().replace(microsecond=0))
+    if memo is None:
+        raise LookupError(f"there is no customer with id {customer_id}")
+    return render_credit_memo(memo, lang=lang)
+
+
+def credit_memo_download(customer_id: int, customer_ref: str, as_of: date, lang: str, author: str) -> bytes:
+    """The credit memo PDF for a download from the customer page, logged (who, when, the file's SHA-256)."""
+    pdf = credit_memo_pdf(customer_id, as_of, lang)
+
+    def log(conn):
+        close_store.log_report(
+            conn,
+            report="credit_memo",
+            data=pdf,
+            as_of=as_of,
+            recipient="download",
+            author=author or "unknown",
+            now=utcnow(),
+            lang=lang,
+            customer_ref=customer_ref,
+        )
+
+    _write(log)
+    return pdf

@@ -2,6 +2,7 @@
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -10,7 +11,7 @@ from babel.dates import format_date
 
 from components import alert_text, charts, frame, messages, tables, widgets
 from components import format as fmt
-from components.i18n import N_, _, babel_locale, bucket_label, ngettext
+from components.i18n import N_, _, babel_locale, bucket_label, current_language, ngettext
 from components.state import CUSTOMER, acting_user, current_view
 from components.theme import STATUS_BADGES
 from data_access import cache
@@ -915,6 +916,16 @@ policy = cache.policy()
 
 events = cache.company_events(detail.id, view.as_of)
 header(detail, policy, events)
+st.download_button(
+    _("Credit memo (PDF)"),
+    # built on the click (not on every run), and logged
+    data=partial(cache.credit_memo_download, detail.id, detail.ref, view.as_of, current_language(), acting_user().name),
+    file_name=f"credit_memo_{detail.ref}_{view.as_of.isoformat()}.pdf",
+    mime="application/pdf",
+    icon=":material/picture_as_pdf:",
+    on_click="ignore",
+    key="credit_memo_pdf",
+)
 tab_items, tab_behaviour, tab_decision, tab_credit, tab_log = st.tabs(
     [
         ":material/receipt_long: " + _("Open items"),
