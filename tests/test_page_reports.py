@@ -107,4 +107,4 @@ def test_lender_profile_edit_saves_a_new_version(demo_url):
     with engine.connect() as conn:
         assert conn.execute(select(PeriodClose.id)).first() is None
     engine.dispose()
-    _ = date  # noqa: F841
+    _ = date
