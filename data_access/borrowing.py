@@ -19,6 +19,7 @@ from data_access.schema import ContraBalance, ControlTotal, Customer, Invoice, L
 from domain.aging import Basis
 from domain.borrowing_base import BBItem, BorrowingBaseError, Certificate, DilutionInputs, LenderProfile, borrowing_base
 from domain.ecl import add_months
+from domain.fx import MissingFxRate
 from domain.kpis import group_roots
 from domain.money import from_minor, q2
 
@@ -261,12 +262,16 @@ WITH docs AS MATERIALIZED (
   FROM write_offs w JOIN invoices i ON i.id = w.invoice_id
   WHERE w.write_off_date >= :first AND w.write_off_date <= :as_of
 )
-SELECT flow, SUM({_to_base("amount", "currency", "rate")}) AS total FROM docs GROUP BY flow"""
+SELECT flow, SUM({_to_base("amount", "currency", "rate")}) AS total,
+       SUM(CASE WHEN rate IS NULL AND currency <> :base THEN 1 ELSE 0 END) AS missing,
+       MIN(CASE WHEN rate IS NULL AND currency <> :base THEN currency END) AS missing_currency
+FROM docs GROUP BY flow"""
     stmt = text(sql).bindparams(*(bindparam(n, type_=Date) for n in ("as_of", "first")))
-    sums = {
-        r.flow: from_minor(r.total or 0)
-        for r in conn.execute(stmt, {"as_of": as_of, "first": first, "base": base_currency(conn)})
-    }
+    rows = conn.execute(stmt, {"as_of": as_of, "first": first, "base": base_currency(conn)}).all()
+    missing = sorted(r.missing_currency for r in rows if r.missing)
+    if missing:  # a document before its currency's first rate: refuse rather than leave it out of the ratio
+        raise MissingFxRate(missing[0], first)
+    sums = {r.flow: from_minor(r.total or 0) for r in rows}
     return DilutionInputs(
         gross_sales=sums.get("sales", Decimal("0.00")),
         credit_notes=-sums.get("credit_notes", Decimal("0.00")),

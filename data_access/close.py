@@ -170,16 +170,25 @@ def _flows(conn: Connection, first: date, last: date) -> dict[tuple[str, bool], 
 WITH rates AS MATERIALIZED (
   SELECT c.currency, {_rate_on("c.currency", ":last")} AS rate FROM (SELECT DISTINCT currency FROM fx_rates) c
 ),
+pp AS MATERIALIZED (
+  -- the month's payments: the part applied to invoices by the period end, and whether the invoice they name had
+  -- been written off by the payment date (then the unapplied rest is a recovery, not ordinary collection)
+  SELECT p.currency, p.amount,
+         COALESCE((SELECT SUM(a.amount) FROM allocations a
+                   WHERE a.payment_id = p.id AND a.alloc_date <= :last), 0) AS applied,
+         CASE WHEN EXISTS (
+           SELECT 1 FROM invoices wi JOIN write_offs w ON w.invoice_id = wi.id
+           WHERE wi.invoice_number = p.invoice_number AND wi.customer_id = p.customer_id
+             AND w.write_off_date <= p.payment_date) THEN 1 ELSE 0 END AS written_off
+  FROM payments p WHERE p.payment_date >= :first AND p.payment_date <= :last
+),
 docs AS MATERIALIZED (
   SELECT CASE WHEN i.kind = 'invoice' THEN 'invoiced' ELSE 'credit_notes' END AS flow, i.currency, i.amount
   FROM invoices i WHERE i.issue_date >= :first AND i.issue_date <= :last
   UNION ALL
-  SELECT CASE WHEN EXISTS (
-           SELECT 1 FROM invoices wi JOIN write_offs w ON w.invoice_id = wi.id
-           WHERE wi.invoice_number = p.invoice_number AND wi.customer_id = p.customer_id
-             AND w.write_off_date <= p.payment_date)
-         THEN 'recoveries' ELSE 'collected' END, p.currency, -p.amount
-  FROM payments p WHERE p.payment_date >= :first AND p.payment_date <= :last
+  SELECT 'collected', pp.currency, -(CASE WHEN pp.written_off = 1 THEN pp.applied ELSE pp.amount END) FROM pp
+  UNION ALL
+  SELECT 'recoveries', pp.currency, -(pp.amount - pp.applied) FROM pp WHERE pp.written_off = 1
   UNION ALL
   SELECT 'write_offs', i.currency, -w.amount
   FROM write_offs w JOIN invoices i ON i.id = w.invoice_id

@@ -41,7 +41,8 @@ def _lower_edges(buckets: Buckets) -> list[int]:
 
 def loss_history(conn: Connection, as_of: date, buckets: Buckets, settings: EclSettings) -> LossHistory:
     """Per bucket by due date: the base amount of the cohort invoices still open when they entered the bucket
-    (for 'current': the amount invoiced) and the write-offs of those invoices, both known as of `as_of`.
+    (for 'current': the amount invoiced) and what was written off of them after they entered it, both known as
+    of `as_of`.
 
     Cohorts: invoices issued within settings.cohort_window(as_of). An invoice counts for an overdue bucket only
     when as_of is at or past the bucket's first day (due + lower edge), so a young invoice never dilutes an old
@@ -50,15 +51,16 @@ def loss_history(conn: Connection, as_of: date, buckets: Buckets, settings: EclS
     lowers = _lower_edges(buckets)
     per_bucket = []
     for i, lower in enumerate(lowers, start=1):
+        late = f"{_days(conn, 'a.alloc_date', 'c.due_date')} > {lower}"  # after the invoice entered the bucket
         per_bucket.append(
-            f"c.amount - COALESCE(SUM(CASE WHEN {_days(conn, 'a.alloc_date', 'c.due_date')} <= {lower} "
-            f"THEN a.amount END), 0) AS open_{i},\n"
+            f"c.amount - COALESCE(SUM(CASE WHEN NOT ({late}) THEN a.amount END), 0) AS open_{i},\n"
+            f"    COALESCE(SUM(CASE WHEN a.write_off_id IS NOT NULL AND {late} THEN a.amount END), 0) AS lost_{i},\n"
             f"    CASE WHEN {_days(conn, ':as_of', 'c.due_date')} >= {lower} THEN 1 ELSE 0 END AS seen_{i}"
         )
     sums = []
     for i in range(1, len(lowers) + 1):
         reached = f"CASE WHEN seen_{i} = 1 AND open_{i} > 0 THEN {_to_base(f'open_{i}', 'p.currency', 'r.rate')} END"
-        lost = f"CASE WHEN seen_{i} = 1 AND open_{i} > 0 THEN {_to_base('lost', 'p.currency', 'r.rate')} END"
+        lost = f"CASE WHEN seen_{i} = 1 AND open_{i} > 0 THEN {_to_base(f'lost_{i}', 'p.currency', 'r.rate')} END"
         sums.append(f"COALESCE(SUM({reached}), 0) AS reached_{i}, COALESCE(SUM({lost}), 0) AS lost_{i}")
     cols = ",\n    ".join(per_bucket)
     sql = f"""

@@ -566,7 +566,16 @@ class PeriodClose(Base):
     reopened_at: Mapped[datetime | None] = mapped_column(DateTime)
     reopened_by: Mapped[str | None] = mapped_column(String(100))
     reopen_reason: Mapped[str | None] = mapped_column(Text)
-    __table_args__ = (CheckConstraint("status IN ('closed', 'reopened')", name="status"),)
+    __table_args__ = (
+        CheckConstraint("status IN ('closed', 'reopened')", name="status"),
+        Index(
+            "uq_period_closes_closed",
+            "period",
+            unique=True,
+            sqlite_where=text("status = 'closed'"),
+            postgresql_where=text("status = 'closed'"),
+        ),
+    )
 
 
 class ReportLog(Base):

@@ -27,7 +27,7 @@ class Headline:
     overdue_share: Decimal | None
     share_over_60: Decimal | None
     share_over_90: Decimal | None
-    dso: Decimal | None  # countback DSO (days)
+    dso: Decimal | None  # standard DSO over the policy's KPI window (days), the base of BPDSO and ADD
     bpdso: Decimal | None
     add: Decimal | None
     cei: Decimal | None  # percent, over the policy's KPI window

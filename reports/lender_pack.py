@@ -52,6 +52,7 @@ LABELS: dict[str, dict[str, str]] = {
         "generated": "Generated",
         "currency": "Base currency",
         "policy_version": "Credit policy version",
+        "policy_builtin": "the built-in defaults (no version saved)",
         "lender_profile": "Lender profile",
         "no_profile": "No lender profile",
         "contents": "Contents",
@@ -67,7 +68,7 @@ LABELS: dict[str, dict[str, str]] = {
         "m_overdue": "Overdue share",
         "m_over_60": "Share more than 60 days past due",
         "m_over_90": "Share more than 90 days past due",
-        "m_dso": "DSO, countback (days)",
+        "m_dso": "DSO (days)",
         "m_bpdso": "BPDSO (days)",
         "m_add": "ADD (days)",
         "m_cei": "CEI",
@@ -75,6 +76,15 @@ LABELS: dict[str, dict[str, str]] = {
         "no_summary": "No figures: the ledger holds nothing at these dates.",
         "warnings": "Warnings",
         "no_warnings": "No warnings.",
+        "w_thin_history": (
+            "Bucket {bucket}: the loss history is thin and there is no override with a written rationale."
+        ),
+        "w_post_close_difference": (
+            "The previous month's closing AR as known now differs from its close: see the post-close difference."
+        ),
+        "w_rollforward_difference": "The roll-forward does not reconcile to the aging: see the difference.",
+        "w_control_total_difference": "Our AR differs from the ERP's control total: see the roll-forward.",
+        "w_no_lender_profile": "No lender profile: there is no borrowing base certificate.",
         "s2": "2  Aging",
         "s2_text": (
             "The open invoices grouped by age: first by days past the due date (the basis of every key figure), "
@@ -314,9 +324,10 @@ LABELS: dict[str, dict[str, str]] = {
             "shares more than 60 and 90 days past due likewise."
         ),
         "def_dso": (
-            "DSO, countback: the open AR is matched against the credit sales of the latest month so far, then of "
-            "each earlier whole month, adding the days of each month used up and the used fraction of the last: "
-            "how many days of recent sales are still unpaid."
+            "DSO in the summary: closing AR / credit sales in the KPI window × the window's days. DSO in the "
+            "12-month trend, countback: the open AR is matched against the credit sales of the latest month so "
+            "far, then of each earlier whole month, adding the days of each month used up and the used fraction of "
+            "the last: how many days of recent sales are still unpaid."
         ),
         "def_bpdso": (
             "BPDSO (best possible DSO): current (not yet due) AR / credit sales in the KPI window × the window's days."
@@ -392,6 +403,7 @@ LABELS: dict[str, dict[str, str]] = {
         "generated": "Generert",
         "currency": "Basisvaluta",
         "policy_version": "Versjon av kredittpolicy",
+        "policy_builtin": "standardverdiene (ingen versjon lagret)",
         "lender_profile": "Långiverprofil",
         "no_profile": "Ingen långiverprofil",
         "contents": "Innhold",
@@ -407,7 +419,7 @@ LABELS: dict[str, dict[str, str]] = {
         "m_overdue": "Andel forfalt",
         "m_over_60": "Andel mer enn 60 dager forfalt",
         "m_over_90": "Andel mer enn 90 dager forfalt",
-        "m_dso": "DSO, countback (dager)",
+        "m_dso": "DSO (dager)",
         "m_bpdso": "BPDSO (dager)",
         "m_add": "ADD (dager)",
         "m_cei": "CEI",
@@ -415,6 +427,16 @@ LABELS: dict[str, dict[str, str]] = {
         "no_summary": "Ingen tall: reskontroen har ingenting på disse datoene.",
         "warnings": "Advarsler",
         "no_warnings": "Ingen advarsler.",
+        "w_thin_history": (
+            "Gruppe {bucket}: taphistorikken er tynn, og det finnes ingen overstyring med skriftlig begrunnelse."
+        ),
+        "w_post_close_difference": (
+            "Forrige måneds utgående kundefordringer slik de er kjent nå, avviker fra avslutningen: se differansen "
+            "etter avslutning."
+        ),
+        "w_rollforward_difference": "Bevegelsen i kundefordringer stemmer ikke med aldersfordelingen: se differansen.",
+        "w_control_total_difference": "Våre kundefordringer avviker fra ERP-systemets kontrollsum: se bevegelsen.",
+        "w_no_lender_profile": "Ingen långiverprofil: det er ikke noe lånegrunnlag.",
         "s2": "2  Aldersfordeling",
         "s2_text": (
             "De åpne fakturaene gruppert etter alder: først etter dager etter forfall (grunnlaget for alle "
@@ -654,9 +676,11 @@ LABELS: dict[str, dict[str, str]] = {
             "kundefordringer × 100; andelene mer enn 60 og 90 dager forfalt tilsvarende."
         ),
         "def_dso": (
-            "DSO, countback: de åpne fordringene holdes opp mot kredittsalget i inneværende måned så langt, deretter "
-            "hver tidligere hele måned; dagene i hver måned som brukes opp legges til, pluss den brukte andelen av "
-            "den siste: hvor mange dager av det siste salget som ennå ikke er betalt."
+            "DSO i sammendraget: kundefordringer ved periodeslutt / kredittsalg i KPI-vinduet × vinduets dager. "
+            "DSO i tolvmånedersutviklingen, countback: de åpne fordringene holdes opp mot kredittsalget i "
+            "inneværende måned så langt, deretter hver tidligere hele måned; dagene i hver måned som brukes opp "
+            "legges til, pluss den brukte andelen av den siste: hvor mange dager av det siste salget som ennå ikke "
+            "er betalt."
         ),
         "def_bpdso": (
             "BPDSO (best mulige DSO): kundefordringer som ikke er forfalt / kredittsalg i KPI-vinduet × vinduets dager."
@@ -818,6 +842,13 @@ def signed(text: str, value: Decimal) -> str:
     return f"+{text}" if value > 0 else text
 
 
+def warning_text(code: str, t: dict[str, str]) -> str:
+    """A warning code of the pack (domain.pack.LenderPack.warnings) in words; an unknown code prints as it is."""
+    key, _, arg = code.partition(":")
+    text = t.get(f"w_{key}")
+    return code if text is None else text.format(bucket=arg)
+
+
 def change_money(now: Decimal | None, before: Decimal | None, ccy: str, lang: str) -> str:
     if now is None or before is None:
         return "–"
@@ -910,7 +941,7 @@ class PackPDF(ReportPDF):
         with self.table(
             col_widths=tuple(widths),
             text_align=tuple(align),
-            width=sum(widths),
+            width=min(sum(widths), self.epw),  # column widths are proportions; float sums may pass epw by 1e-12
             align="LEFT",
             first_row_as_headings=headings,
             headings_style=FontFace(emphasis="BOLD", fill_color=HEADING_FILL),
@@ -1030,7 +1061,7 @@ def _cover(pdf: PackPDF, pack: LenderPack, cert: Certificate | None, t: dict[str
             (t["signed_off"], signed_off),
             (t["generated"], moment(pack.generated_at, lang)),
             (t["currency"], pack.currency),
-            (t["policy_version"], str(pack.policy_version)),
+            (t["policy_version"], str(pack.policy_version) if pack.policy_version else t["policy_builtin"]),
             (t["lender_profile"], _profile_name(cert, t)),
         ],
         label_width=55,
@@ -1089,7 +1120,7 @@ def _summary(pdf: PackPDF, pack: LenderPack, t: dict[str, str], lang: str) -> No
         pdf.grid(rows, widths=pdf.fit_widths(rows), align=("LEFT", *(["RIGHT"] * n)))
     pdf.heading(t["warnings"], level=2)
     if pack.warnings:
-        pdf.bullets(pack.warnings)
+        pdf.bullets([warning_text(code, t) for code in pack.warnings])
     else:
         pdf.paragraph(t["no_warnings"])
 

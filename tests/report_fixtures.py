@@ -346,7 +346,8 @@ PARAMETERS = (
     ("insurer_notification_days", "60"),
 )
 
-WARNING = "Bucket 121+ has a thin loss history (NOK 90,000 reached) and no override with a written rationale."
+WARNING = "thin_history:121+"  # a code of the pack; the PDF prints it in words (WARNING_TEXT)
+WARNING_TEXT = "Bucket 121+: the loss history is thin and there is no override with a written rationale."
 
 PACK = LenderPack(
     company="Fjord Økonomi AS",

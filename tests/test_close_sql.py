@@ -119,12 +119,6 @@ def test_rollforward_of_a_nok_month_ties_line_by_line_to_the_aging(engine):
     assert "control_total_difference" in pack.warnings and "rollforward_difference" not in pack.warnings
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="BUG data_access/close.py _flows: a payment naming an invoice with any write-off dated on or before it "
-    "counts as a recovery, even when it is allocated to the part still open (collected 0.00, recoveries -600.00)",
-)
 def test_a_payment_of_the_part_left_after_a_partial_write_off_is_a_collection(engine):
     """R1's invoice of 1000 is written off by 400 on 5 Oct; on 10 Oct the customer pays the 600 still open, naming
     the invoice. The payment is allocated (the invoice closes), so it is cash collected, not a recovery (which
@@ -222,12 +216,6 @@ def test_loss_history_follows_each_cohort_invoice_through_the_buckets(engine):
     assert h.lost == (D("2000.00"),) * 5
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="BUG data_access/provision.py loss_history: lost[b] sums every write-off of an invoice that reached "
-    "bucket b, also one booked before it entered b: here 31-60 reached 100.00 and lost 900.00 (a 900 % rate)",
-)
 def test_loss_history_counts_only_write_offs_after_an_invoice_entered_the_bucket(engine):
     """J (1000, due 17 Mar) is written off by 900 at 10 days past due; the customer pays the last 100 at 50 days.
     The 31-60 bucket was entered with 100 open and nothing was lost after that (domain/ecl.py: lost[b] is what was
@@ -466,13 +454,6 @@ def test_borrowing_base_through_sql_deducts_each_invoice_once(engine):
     assert (cert.loan_balance, cert.excess_availability) == (D("5000.00"), D("2304.00"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=pytest.fail.Exception,  # "DID NOT RAISE"
-    reason="BUG data_access/borrowing.py dilution: a foreign document with no rate on or before its own date is "
-    "dropped from the sums (SUM skips the NULL conversion) instead of raising MissingFxRate: gross_sales 500.00 "
-    "(NI1 alone)",
-)
 def test_dilution_refuses_a_foreign_document_without_a_rate(engine):
     """EI1 (100 EUR, 10 Sep) is older than the first EUR rate (30 Sep). Every other conversion in the close
     (aging, open items, loss history, the roll-forward's flows) raises MissingFxRate rather than leave it out."""

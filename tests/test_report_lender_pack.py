@@ -156,7 +156,7 @@ def test_executive_summary_rows_and_changes():
     assert "BPDSO (days) 27.6 28.0 27.0 -0.4 +0.6" in summary
     # 69 637.56 − 40 000 = 29 637.56
     assert f"ECL allowance {m('69637.56')} {m('40000')} – +{m('29637.56')} –" in summary
-    assert fx.WARNING in summary
+    assert fx.WARNING_TEXT in summary
 
 
 def test_aging_tables_print_the_pack_totals():
@@ -304,7 +304,7 @@ def test_insurance_and_appendix():
 
 def test_methodology_lists_definitions_and_parameters():
     t = text()
-    for expected in ("DSO, countback:", "BPDSO (best possible DSO)", "ADD (average days delinquent)", "CEI (", "HHI ("):
+    for expected in ("DSO in the summary:", "BPDSO (best possible DSO)", "ADD (average days delinquent)", "CEI (", "HHI ("):
         assert expected in t
     assert "Roll-forward: opening AR" in t and "Dilution: (credit notes" in t
     assert "kpi_window_days 90" in t and "lgd_percent 70" in t  # pack.parameters

@@ -86,6 +86,15 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("period_closes", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_period_closes_period"), ["period"], unique=False)
+    # at most one close in force per month, even when two users close at the same moment
+    op.create_index(
+        "uq_period_closes_closed",
+        "period_closes",
+        ["period"],
+        unique=True,
+        sqlite_where=sa.text("status = 'closed'"),
+        postgresql_where=sa.text("status = 'closed'"),
+    )
 
     op.create_table(
         "report_log",
@@ -109,6 +118,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("report_log")
+    op.drop_index("uq_period_closes_closed", table_name="period_closes")
     with op.batch_alter_table("period_closes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_period_closes_period"))
     op.drop_table("period_closes")
