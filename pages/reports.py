@@ -97,7 +97,7 @@ def decimal_input(text: str, what: str) -> Decimal:
     try:
         return Decimal(text.replace(" ", "").replace(",", "."))
     except InvalidOperation:
-        raise ValueError(_("{what}: {value!r} is not a number").format(what=what, value=text)) from None
+        raise ValueError(_("{what}: “{value}” is not a number").format(what=what, value=text)) from None
 
 
 view = current_view()
