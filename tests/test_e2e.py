@@ -22,6 +22,7 @@ PAGES = [
     ("collections", "collections", False),
     ("credit_check", "credit_check", False),
     ("policy", "policy", False),
+    ("reports", "reports", False),
 ]
 
 
