@@ -16,10 +16,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("customers", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("government", sa.Boolean(), nullable=False, server_default=sa.false()))
-    with op.batch_alter_table("invoices", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("pledged_to", sa.String(length=100), nullable=True))
+    # Plain ADD COLUMN (no batch copy of the table): a copy would drop `customers`, which other tables reference
+    op.add_column("customers", sa.Column("government", sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column("invoices", sa.Column("pledged_to", sa.String(length=100), nullable=True))
 
     op.create_table(
         "lender_profiles",
@@ -131,7 +130,5 @@ def downgrade() -> None:
     with op.batch_alter_table("lender_profiles", schema=None) as batch_op:
         batch_op.drop_index("uq_lender_profiles_name_version")
     op.drop_table("lender_profiles")
-    with op.batch_alter_table("invoices", schema=None) as batch_op:
-        batch_op.drop_column("pledged_to")
-    with op.batch_alter_table("customers", schema=None) as batch_op:
-        batch_op.drop_column("government")
+    op.execute("ALTER TABLE invoices DROP COLUMN pledged_to")  # SQLite >= 3.35 and PostgreSQL
+    op.execute("ALTER TABLE customers DROP COLUMN government")
