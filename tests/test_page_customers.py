@@ -92,7 +92,7 @@ def test_customer_from_session_state_shows_its_open_items_and_balance(demo_url):
     assert_shows(at, demo_url, cid, name)
     assert at.query_params["customer"] == ref  # the URL follows the selection
     assert any("unapplied credit" in c.value for c in at.caption)
-    assert [b.proto.label for b in at.download_button] == ["Statement (CSV)", "Statement (Excel)"]
+    assert [b.proto.label for b in at.download_button] == ["Credit memo (PDF)", "Statement (CSV)", "Statement (Excel)"]
     assert at.download_button(key="statement_csv").proto.url.endswith(".csv")
 
 

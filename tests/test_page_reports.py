@@ -108,3 +108,16 @@ def test_lender_profile_edit_saves_a_new_version(demo_url):
         assert conn.execute(select(PeriodClose.id)).first() is None
     engine.dispose()
     _ = date
+
+
+def test_credit_memo_download_from_the_customer_page_is_logged(demo_url):
+    """The customer page's "Credit memo (PDF)" button calls this on the click (deferred download data)."""
+    from data_access import cache
+
+    pdf = cache.credit_memo_download(1, "K10001", date(2026, 10, 30), "nb", "Kari")
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        text = "\n".join(p.extract_text() or "" for p in doc.pages)
+    [row] = read(demo_url, report_log)
+    assert (row.report, row.customer_ref, row.lang, row.author) == ("credit_memo", "K10001", "nb", "Kari")
+    assert row.file_sha256 == hashlib.sha256(pdf).hexdigest()
+    assert "K10001" in text

@@ -304,7 +304,13 @@ def test_insurance_and_appendix():
 
 def test_methodology_lists_definitions_and_parameters():
     t = text()
-    for expected in ("DSO in the summary:", "BPDSO (best possible DSO)", "ADD (average days delinquent)", "CEI (", "HHI ("):
+    for expected in (
+        "DSO in the summary:",
+        "BPDSO (best possible DSO)",
+        "ADD (average days delinquent)",
+        "CEI (",
+        "HHI (",
+    ):
         assert expected in t
     assert "Roll-forward: opening AR" in t and "Dilution: (credit notes" in t
     assert "kpi_window_days 90" in t and "lgd_percent 70" in t  # pack.parameters
