@@ -260,9 +260,9 @@ with tabs[1]:
                 "balance": [float(r.balance) for r in m.rows],
                 "reached": [float(r.reached) for r in m.rows],
                 "lost": [float(r.lost) for r in m.rows],
-                "historical": [None if r.historical_rate is None else float(r.historical_rate * 100) for r in m.rows],
+                "historical": [None if r.historical_rate is None else float(r.historical_rate) for r in m.rows],
                 "override": [r.override.rationale if r.override else "" for r in m.rows],
-                "rate": [float(r.rate * 100) for r in m.rows],
+                "rate": [float(r.rate) for r in m.rows],
                 "ecl": [float(r.ecl) for r in m.rows],
             }
         ),
@@ -272,9 +272,9 @@ with tabs[1]:
             "balance": st.column_config.NumberColumn(_("Balance"), format="localized"),
             "reached": st.column_config.NumberColumn(_("History: reached the bucket"), format="localized"),
             "lost": st.column_config.NumberColumn(_("History: written off"), format="localized"),
-            "historical": st.column_config.NumberColumn(_("Historical rate (%)"), format="%.3f"),
+            "historical": st.column_config.NumberColumn(_("Historical rate"), format="percent"),
             "override": st.column_config.TextColumn(_("Override rationale")),
-            "rate": st.column_config.NumberColumn(_("Applied rate (%)"), format="%.3f"),
+            "rate": st.column_config.NumberColumn(_("Applied rate"), format="percent"),
             "ecl": st.column_config.NumberColumn(_("ECL"), format="localized"),
         },
     )
