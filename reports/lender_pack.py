@@ -966,7 +966,10 @@ class PackPDF(ReportPDF):
             widths.append(max(body, head) + pad)
         self.set_font(FONT, "", 10)
         if flex is None:
-            extra = (self.epw - sum(widths)) / len(widths)
+            total = sum(widths)
+            if total > self.epw:  # too wide: narrow every column in proportion, so no narrow column is squeezed
+                return tuple(w * self.epw / total for w in widths)
+            extra = (self.epw - total) / len(widths)
             return tuple(w + extra for w in widths)
         widths[flex] = 0.0
         widths[flex] = max(self.epw - sum(widths), 15.0)
@@ -1086,8 +1089,8 @@ def _summary(pdf: PackPDF, pack: LenderPack, t: dict[str, str], lang: str) -> No
         def line(label: str, get: Callable[[Headline], Decimal | None], fmt: Callable, chg: Callable) -> list[str]:
             return [label, *(fmt(get(h)) for h in heads), *(chg(get(first), get(h)) for h in others)]
 
-        def m(v: Decimal | None) -> str:
-            return money(v, ccy, lang)
+        def m(v: Decimal | None) -> str:  # the currency is in the row's label: five amounts must fit across A4
+            return "–" if v is None else number(v, lang, 2)
 
         def p(v: Decimal | None) -> str:
             return pct1(v, lang)
@@ -1096,7 +1099,7 @@ def _summary(pdf: PackPDF, pack: LenderPack, t: dict[str, str], lang: str) -> No
             return days1(v, lang)
 
         def cm(a: Decimal | None, b: Decimal | None) -> str:
-            return change_money(a, b, ccy, lang)
+            return "–" if a is None or b is None else signed(number(a - b, lang, 2), a - b)
 
         def cp(a: Decimal | None, b: Decimal | None) -> str:
             return change_points(a, b, lang)
@@ -1106,7 +1109,7 @@ def _summary(pdf: PackPDF, pack: LenderPack, t: dict[str, str], lang: str) -> No
 
         rows = [
             header,
-            line(t["m_total"], lambda h: h.total, m, cm),
+            line(f"{t['m_total']} ({ccy})", lambda h: h.total, m, cm),
             line(t["m_overdue"], lambda h: h.overdue_share, p, cp),
             line(t["m_over_60"], lambda h: h.share_over_60, p, cp),
             line(t["m_over_90"], lambda h: h.share_over_90, p, cp),
@@ -1114,7 +1117,7 @@ def _summary(pdf: PackPDF, pack: LenderPack, t: dict[str, str], lang: str) -> No
             line(t["m_bpdso"], lambda h: h.bpdso, d, cd),
             line(t["m_add"], lambda h: h.add, d, cd),
             line(t["m_cei"], lambda h: h.cei, p, cp),
-            line(t["m_ecl"], lambda h: h.ecl, m, cm),
+            line(f"{t['m_ecl']} ({ccy})", lambda h: h.ecl, m, cm),
         ]
         n = len(heads) + len(others)
         pdf.grid(rows, widths=pdf.fit_widths(rows), align=("LEFT", *(["RIGHT"] * n)))
@@ -1372,24 +1375,37 @@ def _ecl(pdf: PackPDF, pack: LenderPack, t: dict[str, str], lang: str) -> None:
         )
     )
     pdf.heading(t["matrix"], level=2)
+
+    def a(v: Decimal) -> str:  # amounts without the currency code, which is in the headings: eight columns on A4
+        return number(v, lang, 2)
+
     rows = [
-        [t["bucket"], t["balance"], t["reached"], t["lost"], t["hist_rate"], t["override"], t["applied_rate"], t["ecl"]]
+        [
+            t["bucket"],
+            f"{t['balance']} ({ccy})",
+            f"{t['reached']} ({ccy})",
+            f"{t['lost']} ({ccy})",
+            t["hist_rate"],
+            t["override"],
+            t["applied_rate"],
+            f"{t['ecl']} ({ccy})",
+        ]
     ]
     for r in e.matrix.rows:
         hist = rate2(r.historical_rate, lang) + (" *" if r.thin else "")
         rows.append(
             [
                 bucket_label(r.label, "due", t),
-                m(r.balance),
-                m(r.reached),
-                m(r.lost),
+                a(r.balance),
+                a(r.reached),
+                a(r.lost),
                 hist,
                 "–" if r.override is None else pct2(r.override.rate_percent, lang),
                 rate2(r.rate, lang),
-                m(r.ecl),
+                a(r.ecl),
             ]
         )
-    rows.append([t["total"], m(e.matrix.total_balance), "", "", "", "", "", m(e.matrix.total_ecl)])
+    rows.append([t["total"], a(e.matrix.total_balance), "", "", "", "", "", a(e.matrix.total_ecl)])
     pdf.grid(
         rows,
         widths=pdf.fit_widths(rows, flex=None),

@@ -20,7 +20,7 @@ import pytest
 from reports import charts
 from reports.lender_pack import LABELS, render_lender_pack
 from reports.lender_xlsx import SHEETS, lender_workbook
-from reports.pdf import money
+from reports.pdf import money, number
 from tests import report_fixtures as fx
 
 ARTIFACTS = Path(__file__).parent / "artifacts" / "lender_pack"
@@ -39,6 +39,11 @@ def flat(text: str) -> str:
 def m(value: str, lang: str = "en") -> str:
     """A printed amount, formatted by the shared reports.pdf.money."""
     return flat(money(Decimal(value), "NOK", lang))
+
+
+def n(value: str, lang: str = "en") -> str:
+    """An amount in a wide table whose headings carry the currency: two decimals, no currency code."""
+    return flat(number(Decimal(value), lang, 2))
 
 
 @cache
@@ -147,7 +152,9 @@ def test_cover_closed_and_draft():
 def test_executive_summary_rows_and_changes():
     summary = flat(page_texts()[1])
     # 1 190 000.75 − 1 050 000 = 140 000.75; − 900 000 = 290 000.75
-    assert f"Total AR {m('1190000.75')} {m('1050000')} {m('900000')} +{m('140000.75')} +{m('290000.75')}" in summary
+    assert (
+        f"Total AR (NOK) {n('1190000.75')} {n('1050000')} {n('900000')} +{n('140000.75')} +{n('290000.75')}" in summary
+    )
     # shares to 0.1 half-up: 32.77317 → 32.8; 32.8 − 30.0 = +2.8 pp; 32.8 − 25.0 = +7.8 pp
     assert "Overdue share 32.8 % 30.0 % 25.0 % +2.8 pp +7.8 pp" in summary
     # CEI 84.375 → 84.4; 84.4 − 86.2 = −1.8 pp; a year earlier not reported
@@ -155,7 +162,7 @@ def test_executive_summary_rows_and_changes():
     # 27.55 → 27.6 days; 27.6 − 28.0 = −0.4; − 27.0 = +0.6
     assert "BPDSO (days) 27.6 28.0 27.0 -0.4 +0.6" in summary
     # 69 637.56 − 40 000 = 29 637.56
-    assert f"ECL allowance {m('69637.56')} {m('40000')} – +{m('29637.56')} –" in summary
+    assert f"ECL allowance (NOK) {n('69637.56')} {n('40000')} – +{n('29637.56')} –" in summary
     assert fx.WARNING_TEXT in summary
 
 
@@ -228,13 +235,13 @@ def test_trend_table():
 def test_ecl_matrix_rates_and_totals():
     t = text()
     # rates from the unrounded fraction × 100, two decimals: 15 000 / 150 000 = 10.00 %; × 1.10 = 11.00 %
-    assert f"61-90 {m('45000.50')} {m('150000')} {m('15000')} 10.00 % – 11.00 % {m('4950.06')}" in t
+    assert f"61-90 {n('45000.50')} {n('150000')} {n('15000')} 10.00 % – 11.00 % {n('4950.06')}" in t
     # thin, overridden: 12 000 / 60 000 = 20.00 %; override 25.00 % × 1.10 = 27.50 %
-    assert f"91-120 {m('0')} {m('60000')} {m('12000')} 20.00 % * 25.00 % 27.50 % {m('0')}" in t
+    assert f"91-120 {n('0')} {n('60000')} {n('12000')} 20.00 % * 25.00 % 27.50 % {n('0')}" in t
     # thin, no override: 30 000 / 90 000 = 33.33 %; × 1.10 = 36.666… → 36.67 %
-    assert f"121+ {m('30000')} {m('90000')} {m('30000')} 33.33 % * – 36.67 % {m('11000')}" in t
-    assert f"current {m('800000')} {m('5000000')} {m('25000')} 0.50 % – 0.55 % {m('4400')}" in t
-    assert f"Total {m('1130000.75')} {m('27637.56')}" in t
+    assert f"121+ {n('30000')} {n('90000')} {n('30000')} 33.33 % * – 36.67 % {n('11000')}" in t
+    assert f"current {n('800000')} {n('5000000')} {n('25000')} 0.50 % – 0.55 % {n('4400')}" in t
+    assert f"Total {n('1130000.75')} {n('27637.56')}" in t
     assert "91-120: 25.00 % – Few invoices reached 91-120 in the window" in t
     assert "Forward-looking factor: 1.10. Source: Norges Bank, Pengepolitisk rapport 3/2026" in t
     assert "Thin history in 91-120: the management override" in t
@@ -335,7 +342,7 @@ def test_norwegian_figures():
         f"Bokført ECL {m('69637.56', 'nb')}",
         f"Ledig ramme {m('141760', 'nb')} {m('46000', 'nb')} +{m('95760', 'nb')}",
         "Belåningsgrad 85,00 % 85,00 % 0,00 pp",
-        f"61-90 {m('45000.50', 'nb')} {m('150000', 'nb')} {m('15000', 'nb')} 10,00 % – 11,00 %",
+        f"61-90 {n('45000.50', 'nb')} {n('150000', 'nb')} {n('15000', 'nb')} 10,00 % – 11,00 %",
         "Godkjent av Ola Ås, 03.11.2026 15:25",
         f"ikke forfalt 4 {m('820000', 'nb')}",
     ):
