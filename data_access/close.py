@@ -502,12 +502,14 @@ def build_pack(
     aging_due = _aging_table(due_cells, buckets, Basis.DUE)
     aging_invoice = _aging_table(inv_cells, buckets, Basis.INVOICE)
 
+    # the previous month-end's ECL is both its headline figure and the allowance's opening: computed once
+    prev_ecl = previous.ecl.total if previous is not None else _ecl_at(conn, prev_end, policy)
     summary = (
         headline(conn, last, policy, prov.result.total),
-        _headline_at(conn, prev_end, policy),
+        previous.summary[0] if previous is not None else headline(conn, prev_end, policy, prev_ecl),
         _headline_at(conn, year_end, policy),
     )
-    opening_ecl = previous.ecl.total if previous is not None else (_ecl_at(conn, prev_end, policy) or ZERO)
+    opening_ecl = prev_ecl or ZERO
     flows_rf = rollforward(conn, first, last, aging_due.total, previous)
     used = -flows_rf.write_offs
     allowance = reconcile_allowance(opening_ecl, prov.result.total, used)
