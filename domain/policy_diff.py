@@ -11,7 +11,8 @@ from domain.policy import Policy
 NONE = "–"  # a value that is deliberately empty (no cap); a missing path is None instead
 YES, NO = "yes", "no"
 # Lists of objects are keyed by the field that names each item, so a diff says "risk_classes.C.…", not "…[2]…"
-ITEM_KEYS = ("risk_class", "role", "country")
+# (an ECL override by its aging bucket: "ecl.overrides.61-90.rate_percent")
+ITEM_KEYS = ("risk_class", "role", "country", "bucket")
 _MISSING = object()
 
 
@@ -37,6 +38,8 @@ def diff_policies(old: Policy, new: Policy) -> list[PolicyChange]:
         a, b = before.get(path, _MISSING), after.get(path, _MISSING)
         if a is not _MISSING and b is not _MISSING and _same(a, b):
             continue
+        if _emptied_list(path, a, after) or _emptied_list(path, b, before):
+            continue
         changes.append(PolicyChange(path, None if a is _MISSING else _text(a), None if b is _MISSING else _text(b)))
     return changes
 
@@ -55,6 +58,12 @@ def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
             out.update(flatten({k: v for k, v in item.items() if k != key}, f"{prefix}.{name}"))
         return out
     return {prefix: value}
+
+
+def _emptied_list(path: str, value: Any, other: dict[str, Any]) -> bool:
+    """An empty list on one side where the other side has items under the same path ("ecl.overrides": [] against
+    "ecl.overrides.61-90.…"): the items' own lines already say what was added or removed."""
+    return value == [] and any(p.startswith(f"{path}.") for p in other)
 
 
 def _item_names(items: list[dict]) -> tuple[str | None, list[str]]:

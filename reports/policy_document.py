@@ -1,5 +1,6 @@
 """The credit policy as a readable PDF for the board and the bank (English or Norwegian bokmål), built from one
-policy version: risk classes, how the class is set, limits and approvals, monitoring, receivables, expected loss."""
+policy version: risk classes, how the class is set, limits and approvals, monitoring, receivables, expected loss
+and the IFRS 9 provision."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from domain.approvals import ApprovalLevel
+from domain.ecl import EclSettings
 from domain.policy import Policy
 from domain.risk import CLASS_PD_SOURCE, CLASSES, expected_loss
 from reports.pdf import ReportPDF, check_lang, join_or, moment, money, number, percent
@@ -18,8 +20,8 @@ LABELS: dict[str, dict[str, str]] = {
         "intro": (
             "This document sets out the rules the company follows when it sells to customers on credit: how each "
             "customer is classified, which terms and limits follow from the class, who may approve a credit limit, "
-            "how customers and receivables are monitored, and how the expected loss is estimated. Every figure "
-            "comes from the policy version named below."
+            "how customers and receivables are monitored, how the expected loss is estimated, and how the IFRS 9 "
+            "provision is measured. Every figure comes from the policy version named below."
         ),
         "company": "Company",
         "version": "Version",
@@ -151,15 +153,48 @@ LABELS: dict[str, dict[str, str]] = {
             "Example: a class {cls} customer (PD {pd}) with a balance of {exposure} and no credit insurance: "
             "{pd} × {lgd} × {exposure} = {loss}."
         ),
-        "el_not_ifrs": "This is the risk model's figure for credit decisions, not the accounting provision (IFRS 9).",
+        "el_not_ifrs": (
+            "This is the risk model's figure for credit decisions, not the accounting provision (IFRS 9, section 7)."
+        ),
+        "s7": "7  IFRS 9 provision (expected credit loss)",
+        "s7_text": (
+            "The allowance for expected credit losses booked in the accounts follows the simplified approach of "
+            "IFRS 9: a provision matrix by the groups of days past due in section 5. The historical loss rate of a "
+            "group comes from the ledger's own write-offs: of the invoices issued in the cohort window below that "
+            "reached the group, the amount later written off divided by the amount that reached it. A group that "
+            "too little reached has too thin a history: its rate needs a manual override with a written rationale. "
+            "Every rate is then multiplied by a forward-looking factor with a documented source, up to at most "
+            "100 %. Customers that meet a rule for individual assessment in the table (a listed register event "
+            "such as bankruptcy, a hand-over to collection, a balance above the size threshold) are assessed "
+            "individually instead, at the risk model's expected loss (section 6), and are left out of the matrix."
+        ),
+        "col_setting": "Setting",
+        "col_value": "Value",
+        "ecl_lookback": "Cohorts: invoices issued in the last",
+        "ecl_emergence": "Latest months left out (losses not yet emerged)",
+        "ecl_min_reached": "Sufficient history: amount that reached a group",
+        "ecl_at_least": "at least {amount}",
+        "ecl_factor": "Forward-looking factor",
+        "ecl_events": "Individual assessment: register events",
+        "ecl_no_events": "none",
+        "ecl_collection": "Individual assessment: handed over to collection",
+        "ecl_threshold": "Individual assessment: balance above",
+        "ecl_no_threshold": "no size rule",
+        "month_one": "{n} month",
+        "month_many": "{n} months",
+        "ecl_source": "Source of the forward-looking factor: {source}",
+        "overrides_heading": "Manual overrides",
+        "col_rate": "Rate",
+        "col_rationale": "Rationale",
+        "no_overrides": "No group has a manual override: every group uses its historical loss rate.",
     },
     "nb": {
         "title": "Kredittpolicy",
         "intro": (
             "Dette dokumentet beskriver reglene selskapet følger når det selger til kunder på kreditt: hvordan hver "
             "kunde klassifiseres, hvilke betingelser og grenser som følger av klassen, hvem som kan godkjenne en "
-            "kredittgrense, hvordan kunder og kundefordringer følges opp, og hvordan forventet tap anslås. Alle tall "
-            "er hentet fra policyversjonen nevnt nedenfor."
+            "kredittgrense, hvordan kunder og kundefordringer følges opp, hvordan forventet tap anslås, og hvordan "
+            "IFRS 9-avsetningen måles. Alle tall er hentet fra policyversjonen nevnt nedenfor."
         ),
         "company": "Selskap",
         "version": "Versjon",
@@ -291,7 +326,40 @@ LABELS: dict[str, dict[str, str]] = {
             "Eksempel: en kunde i klasse {cls} (PD {pd}) med saldo {exposure} og ingen kredittforsikring: "
             "{pd} × {lgd} × {exposure} = {loss}."
         ),
-        "el_not_ifrs": "Dette er risikomodellens tall for kredittbeslutninger, ikke regnskapsavsetningen (IFRS 9).",
+        "el_not_ifrs": (
+            "Dette er risikomodellens tall for kredittbeslutninger, ikke regnskapsavsetningen (IFRS 9, del 7)."
+        ),
+        "s7": "7  IFRS 9-avsetning (forventet kredittap)",
+        "s7_text": (
+            "Avsetningen for forventet kredittap som bokføres i regnskapet, følger den forenklede metoden i IFRS 9: "
+            "en avsetningsmatrise etter gruppene for dager etter forfall i del 5. Den historiske tapsraten for en "
+            "gruppe hentes fra reskontroens egne avskrivninger: av fakturaene utstedt i kohortvinduet nedenfor som "
+            "nådde gruppen, beløpet som senere ble avskrevet delt på beløpet som nådde den. En gruppe som for lite "
+            "nådde, har for tynn historikk: raten må da overstyres manuelt med en skriftlig begrunnelse. Hver rate "
+            "multipliseres deretter med en fremoverskuende faktor med dokumentert kilde, og blir aldri over 100 %. "
+            "Kunder som oppfyller en regel for individuell vurdering i tabellen (en oppført registerhendelse som "
+            "konkurs, overlevering til inkasso, en saldo over beløpsgrensen) vurderes i stedet individuelt, med "
+            "risikomodellens forventede tap (del 6), og holdes utenfor matrisen."
+        ),
+        "col_setting": "Innstilling",
+        "col_value": "Verdi",
+        "ecl_lookback": "Kohorter: fakturaer utstedt de siste",
+        "ecl_emergence": "Siste måneder utelatt (tapene har ikke vist seg ennå)",
+        "ecl_min_reached": "Tilstrekkelig historikk: beløp som nådde en gruppe",
+        "ecl_at_least": "minst {amount}",
+        "ecl_factor": "Fremoverskuende faktor",
+        "ecl_events": "Individuell vurdering: registerhendelser",
+        "ecl_no_events": "ingen",
+        "ecl_collection": "Individuell vurdering: overlevert til inkasso",
+        "ecl_threshold": "Individuell vurdering: saldo over",
+        "ecl_no_threshold": "ingen beløpsgrense",
+        "month_one": "{n} måned",
+        "month_many": "{n} måneder",
+        "ecl_source": "Kilde for den fremoverskuende faktoren: {source}",
+        "overrides_heading": "Manuelle overstyringer",
+        "col_rate": "Rate",
+        "col_rationale": "Begrunnelse",
+        "no_overrides": "Ingen gruppe er overstyrt manuelt: hver gruppe bruker sin historiske tapsrate.",
     },
 }
 
@@ -307,6 +375,7 @@ EVENT_NAMES: dict[str, dict[str, str]] = {
         "liquidation": "liquidation",
         "forced_dissolution": "forced dissolution",
         "debt_restructuring": "debt restructuring",
+        "reconstruction": "reconstruction",
         "role_change": "change of CEO or chair",
     },
     "nb": {
@@ -315,6 +384,7 @@ EVENT_NAMES: dict[str, dict[str, str]] = {
         "liquidation": "avvikling",
         "forced_dissolution": "tvangsoppløsning",
         "debt_restructuring": "gjeldsforhandling",
+        "reconstruction": "rekonstruksjon",
         "role_change": "endring av daglig leder eller styreleder",
     },
 }
@@ -367,6 +437,7 @@ def policy_document(
     _monitoring(pdf, policy, t, lang)
     _receivables(pdf, policy, t, lang)
     _expected_loss(pdf, policy, t, lang, base_currency)
+    _ecl(pdf, policy.ecl, t, lang, base_currency)
     return pdf.to_bytes()
 
 
@@ -588,3 +659,53 @@ def _expected_loss(pdf: ReportPDF, policy: Policy, t: dict[str, str], lang: str,
         pdf.paragraph(t["el_not_ifrs"])
 
     pdf.keep_together(draw)
+
+
+def _months(n: int, t: dict[str, str]) -> str:
+    return (t["month_one"] if n == 1 else t["month_many"]).format(n=n)
+
+
+def _factor(value: Decimal, lang: str) -> str:
+    """The forward-looking factor with at least two decimals (1.10, not 1.1), never rounded."""
+    exponent = value.normalize().as_tuple().exponent
+    places = max(0, -exponent) if isinstance(exponent, int) else 0
+    return number(value, lang, max(2, places))
+
+
+def _ecl(pdf: ReportPDF, ecl: EclSettings, t: dict[str, str], lang: str, ccy: str) -> None:
+    rows = [
+        [t["col_setting"], t["col_value"]],
+        [t["ecl_lookback"], _months(ecl.lookback_months, t)],
+        [t["ecl_emergence"], _months(ecl.emergence_months, t)],
+        [t["ecl_min_reached"], t["ecl_at_least"].format(amount=money(ecl.min_reached, ccy, lang))],
+        [t["ecl_factor"], _factor(ecl.forward_factor, lang)],
+        [
+            t["ecl_events"],
+            join_or([event_name(e, lang) for e in ecl.individual_events], lang)
+            if ecl.individual_events
+            else t["ecl_no_events"],
+        ],
+        [t["ecl_collection"], t["yes"] if ecl.individual_in_collection else t["no"]],
+        [
+            t["ecl_threshold"],
+            t["ecl_no_threshold"] if ecl.individual_threshold is None else money(ecl.individual_threshold, ccy, lang),
+        ],
+    ]
+    overrides = [[t["col_bucket"], t["col_rate"], t["col_rationale"]]]
+    overrides += [[o.bucket, percent(o.rate_percent, lang), o.rationale] for o in ecl.overrides]
+
+    def draw(pdf: ReportPDF) -> None:
+        pdf.heading(t["s7"])
+        pdf.paragraph(t["s7_text"])
+        pdf.table_from_rows(rows, col_widths=(95, 79), align=("LEFT", "LEFT"))
+        pdf.paragraph(t["ecl_source"].format(source=ecl.forward_source), size=8.5, muted=True)
+
+    def draw_overrides(pdf: ReportPDF) -> None:
+        pdf.heading(t["overrides_heading"], level=2)
+        if ecl.overrides:
+            pdf.table_from_rows(overrides, col_widths=(25, 20, 129), align=("LEFT", "RIGHT", "LEFT"))
+        else:
+            pdf.paragraph(t["no_overrides"])
+
+    pdf.keep_together(draw)
+    pdf.keep_together(draw_overrides)

@@ -1,16 +1,20 @@
-"""The credit policy as data (domain/policy.py): defaults, to_dict/from_dict round trip, invalid values."""
+"""The credit policy as data (domain/policy.py): defaults, to_dict/from_dict round trip, invalid values, and the
+diff of its ecl section (domain/policy_diff.py)."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 
 from domain.aging import Buckets
 from domain.behaviour import TrendRule
+from domain.ecl import DEFAULT_FORWARD_SOURCE, BucketOverride, EclSettings
 from domain.kpis import PaymentIndexScale
 from domain.policy import Policy, PolicyError
+from domain.policy_diff import NO, NONE, YES, PolicyChange, diff_policies
 
 
 def test_defaults():
@@ -185,3 +189,89 @@ def test_a_policy_saved_before_the_risk_sections_loads_with_defaults():
 def test_invalid_risk_sections_raise_policy_error(d, message):
     with pytest.raises(PolicyError, match=message):
         Policy.from_dict(d)
+
+
+# --- the policy diff of the ecl section (domain/policy_diff.py) ------------------------------------------------
+
+THIN = BucketOverride("61-90", Decimal("40"), "Thin history: 3 cohorts only")
+OLD_91 = BucketOverride("91-120", Decimal("60"), "One debtor is most of the bucket")
+
+
+def _ecl(**kwargs) -> Policy:
+    return replace(Policy(), ecl=EclSettings(**kwargs))
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        pytest.param(
+            Policy(),
+            _ecl(forward_factor=Decimal("1.10"), forward_source="Norges Bank MPR 1/2026"),
+            [
+                PolicyChange("ecl.forward_factor", "1.00", "1.10"),
+                PolicyChange("ecl.forward_source", DEFAULT_FORWARD_SOURCE, "Norges Bank MPR 1/2026"),
+            ],
+            id="factor-and-source",
+        ),
+        # the first override: one line per field under its bucket, no line for the empty list it replaces
+        pytest.param(
+            Policy(),
+            _ecl(overrides=(THIN,)),
+            [
+                PolicyChange("ecl.overrides.61-90.rate_percent", None, "40"),
+                PolicyChange("ecl.overrides.61-90.rationale", None, "Thin history: 3 cohorts only"),
+            ],
+            id="override-added",
+        ),
+        pytest.param(
+            _ecl(overrides=(THIN,)),
+            Policy(),
+            [
+                PolicyChange("ecl.overrides.61-90.rate_percent", "40", None),
+                PolicyChange("ecl.overrides.61-90.rationale", "Thin history: 3 cohorts only", None),
+            ],
+            id="override-removed",
+        ),
+        pytest.param(
+            _ecl(overrides=(THIN,)),
+            _ecl(overrides=(replace(THIN, rate_percent=Decimal("45")),)),
+            [PolicyChange("ecl.overrides.61-90.rate_percent", "40", "45")],
+            id="override-rate-changed",
+        ),
+        # keyed by bucket, not position: dropping the first of two leaves the other unchanged
+        pytest.param(
+            _ecl(overrides=(OLD_91, THIN)),
+            _ecl(overrides=(THIN,)),
+            [
+                PolicyChange("ecl.overrides.91-120.rate_percent", "60", None),
+                PolicyChange("ecl.overrides.91-120.rationale", "One debtor is most of the bucket", None),
+            ],
+            id="one-of-two-removed",
+        ),
+        pytest.param(
+            Policy(),
+            _ecl(
+                lookback_months=36,
+                emergence_months=3,
+                individual_threshold=Decimal("2500000"),
+                individual_events=("bankruptcy",),
+                individual_in_collection=False,
+            ),
+            [
+                PolicyChange("ecl.lookback_months", "24", "36"),
+                PolicyChange("ecl.emergence_months", "6", "3"),
+                PolicyChange("ecl.individual_threshold", NONE, "2500000"),
+                PolicyChange(
+                    "ecl.individual_events",
+                    "bankruptcy, bankruptcy_petition, liquidation, forced_dissolution, reconstruction",
+                    "bankruptcy",
+                ),
+                PolicyChange("ecl.individual_in_collection", YES, NO),
+            ],
+            id="window-and-individual-rules",
+        ),
+        pytest.param(Policy(), _ecl(forward_factor=Decimal("1.0")), [], id="same-factor-other-spelling"),
+    ],
+)
+def test_diff_of_the_ecl_section(old, new, expected):
+    assert diff_policies(old, new) == expected

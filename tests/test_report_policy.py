@@ -16,6 +16,7 @@ import pdfplumber
 import pytest
 
 from domain.approvals import ApprovalLevel
+from domain.ecl import DEFAULT_FORWARD_SOURCE, BucketOverride, EclSettings
 from domain.policy import AlertThresholds, Policy
 from domain.risk import CLASS_PD_SOURCE, RiskRules
 from reports import pdf as pdfmod
@@ -217,6 +218,7 @@ def test_default_policy_values(lang, expected):
                 "4 Monitoring and alerts",
                 "5 Receivables",
                 "6 Expected loss",
+                "7 IFRS 9 provision (expected credit loss)",
             ],
         ),
         (
@@ -228,6 +230,7 @@ def test_default_policy_values(lang, expected):
                 "4 Overvåking og varsler",
                 "5 Kundefordringer",
                 "6 Forventet tap",
+                "7 IFRS 9-avsetning (forventet kredittap)",
             ],
         ),
     ],
@@ -292,6 +295,140 @@ def test_modified_policy_shows_new_values_not_old(lang, present, absent):
         assert p in text, p
     for a in absent:
         assert a not in text, a
+
+
+# --- section 7: the IFRS 9 provision settings (policy.ecl) ------------------------------------------------------
+
+ECL_SOURCE = "Norges Bank Monetary Policy Report 1/2026: bankruptcies expected 10 % above the cohort years"
+ECL_POLICY = replace(
+    Policy(),
+    ecl=EclSettings(
+        lookback_months=36,
+        emergence_months=1,
+        min_reached=Decimal("250000"),
+        overrides=(BucketOverride("61-90", Decimal("40"), "Thin history: 3 cohorts only"),),
+        forward_factor=Decimal("1.10"),
+        forward_source=ECL_SOURCE,
+        individual_threshold=Decimal("2500000"),
+        individual_events=("bankruptcy", "reconstruction"),
+        individual_in_collection=False,
+    ),
+)
+
+
+@cache
+def ecl_text(lang: str) -> str:
+    return flat("\n".join(pages(render(ECL_POLICY, lang=lang))))
+
+
+@pytest.mark.parametrize(
+    ("lang", "present", "absent"),
+    [
+        (
+            "en",
+            [
+                "7 IFRS 9 provision (expected credit loss)",
+                "historical loss rate of a group comes from the ledger's own write-offs",
+                "needs a manual override with a written rationale",
+                "at the risk model's expected loss (section 6)",
+                "Setting Value",
+                "Cohorts: invoices issued in the last 36 months",
+                "Latest months left out (losses not yet emerged) 1 month",  # singular
+                "Sufficient history: amount that reached a group at least NOK 250,000",
+                "Forward-looking factor 1.10",  # two decimals, as written in the policy
+                "Individual assessment: register events bankruptcy or reconstruction",
+                "Individual assessment: handed over to collection no",
+                "Individual assessment: balance above NOK 2,500,000",
+                f"Source of the forward-looking factor: {ECL_SOURCE}",
+                "Manual overrides",
+                "Group Rate Rationale",
+                "61-90 40 % Thin history: 3 cohorts only",
+            ],
+            [
+                "no size rule",
+                "No group has a manual override",
+                "issued in the last 24 months",
+                "at least NOK 100,000",
+                DEFAULT_FORWARD_SOURCE,
+            ],
+        ),
+        (
+            "nb",
+            [
+                "7 IFRS 9-avsetning (forventet kredittap)",
+                "Den historiske tapsraten for en gruppe hentes fra reskontroens egne avskrivninger",
+                "raten må da overstyres manuelt med en skriftlig begrunnelse",
+                "med risikomodellens forventede tap (del 6)",
+                "Innstilling Verdi",
+                "Kohorter: fakturaer utstedt de siste 36 måneder",
+                "Siste måneder utelatt (tapene har ikke vist seg ennå) 1 måned",
+                "Tilstrekkelig historikk: beløp som nådde en gruppe minst 250 000 NOK",
+                "Fremoverskuende faktor 1,10",
+                "Individuell vurdering: registerhendelser konkurs eller rekonstruksjon",
+                "Individuell vurdering: overlevert til inkasso nei",
+                "Individuell vurdering: saldo over 2 500 000 NOK",
+                f"Kilde for den fremoverskuende faktoren: {ECL_SOURCE}",
+                "Manuelle overstyringer",
+                "Gruppe Rate Begrunnelse",
+                "61-90 40 % Thin history: 3 cohorts only",
+            ],
+            ["ingen beløpsgrense", "Ingen gruppe er overstyrt manuelt", "de siste 24 måneder", "minst 100 000 NOK"],
+        ),
+    ],
+)
+def test_ecl_section_prints_the_policy_settings(lang, present, absent):
+    text = ecl_text(lang)
+    for p in present:
+        assert p in text, p
+    for a in absent:
+        assert a not in text, a
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (
+            "en",
+            [
+                "Cohorts: invoices issued in the last 24 months",
+                "Latest months left out (losses not yet emerged) 6 months",
+                "amount that reached a group at least NOK 100,000",
+                "Forward-looking factor 1.00",
+                # the default events, through the same event names as the class rules and credit hold; the
+                # value wraps in its cell, so the label lands between its two lines in the extracted text
+                "bankruptcy, bankruptcy petition, liquidation, Individual assessment: register events forced "
+                "dissolution or reconstruction",
+                "Individual assessment: handed over to collection yes",
+                "Individual assessment: balance above no size rule",
+                f"Source of the forward-looking factor: {DEFAULT_FORWARD_SOURCE}",
+                "Manual overrides No group has a manual override: every group uses its historical loss rate.",
+            ],
+        ),
+        (
+            "nb",
+            [
+                "Kohorter: fakturaer utstedt de siste 24 måneder",
+                "Fremoverskuende faktor 1,00",
+                "konkurs, konkursbegjæring, avvikling, Individuell vurdering: registerhendelser tvangsoppløsning "
+                "eller rekonstruksjon",
+                "Individuell vurdering: overlevert til inkasso ja",
+                "Individuell vurdering: saldo over ingen beløpsgrense",
+                "Manuelle overstyringer Ingen gruppe er overstyrt manuelt: hver gruppe bruker sin historiske tapsrate.",
+            ],
+        ),
+    ],
+)
+def test_ecl_section_of_the_default_policy(lang, expected):
+    text = default_text(lang)
+    for e in expected:
+        assert e in text, e
+
+
+def test_ecl_factor_is_never_rounded_and_no_events_says_none():
+    policy = replace(Policy(), ecl=EclSettings(forward_factor=Decimal("1.125"), individual_events=()))
+    text = flat("\n".join(pages(render(policy))))
+    assert "Forward-looking factor 1.125" in text  # three decimals kept, not 1.13
+    assert "Individual assessment: register events none" in text
 
 
 def test_no_severe_events_and_no_role_events():
