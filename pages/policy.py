@@ -83,6 +83,17 @@ FIELD_LABELS = {
     "deadline_days": N_("Deadline (days)"),
     "fee": N_("Fee"),
     "limit_validity_months": N_("Credit limit valid for (months)"),
+    "lookback_months": N_("Loss history: cohorts of the last (months)"),
+    "emergence_months": N_("Latest months left out"),
+    "min_reached": N_("Sufficient history: amount reached"),
+    "overrides": N_("Override"),
+    "rate_percent": N_("Rate %"),
+    "rationale": N_("Rationale"),
+    "forward_factor": N_("Forward-looking factor"),
+    "forward_source": N_("Source of the forward-looking factor"),
+    "individual_threshold": N_("Individual assessment: balance above"),
+    "individual_events": N_("Individual assessment: register events"),
+    "individual_in_collection": N_("Individual assessment: in collection"),
 }
 SECTION_LABELS = {
     "approval_matrix": N_("Approval matrix"),
@@ -91,6 +102,7 @@ SECTION_LABELS = {
     "payment_index": N_("Payment index"),
     "bureau": N_("Bureau mapping"),
     "risk_rules": N_("Risk rules"),
+    "ecl": N_("IFRS 9 provision"),
 }
 
 
