@@ -309,6 +309,7 @@ def import_rows(conn: Connection, kind: str, parsed: list[dict[str, Any]]) -> Im
                 "currency": p["currency"],
                 "disputed_amount": p["disputed_amount"],
                 "credited_invoice": p["credited_invoice"],
+                "pledged_to": p["pledged_to"],
             },
             result,
         )

@@ -49,13 +49,14 @@ FORMATS: dict[str, Format] = {
             "industry_code",
             "parent_ref",
             "affiliate",
+            "government",
         ),
     ),
     "invoices": Format(
         "invoices",
         "invoice_number",
         ("invoice_number", "customer_ref", "issue_date", "due_date", "amount", "currency"),
-        ("kind", "credited_invoice", "disputed_amount"),
+        ("kind", "credited_invoice", "disputed_amount", "pledged_to"),
     ),
     "payments": Format(
         "payments",
@@ -176,6 +177,7 @@ def parse_row(kind: str, row: dict[str, str], base_currency: str) -> dict[str, A
         field("industry_code", lambda: _nace(_opt(row, "industry_code")))
         field("parent_ref", lambda: _opt(row, "parent_ref"))
         field("affiliate", lambda: parse_bool(row.get("affiliate") or ""))
+        field("government", lambda: parse_bool(row.get("government") or ""))
         if out["parent_ref"] == out["customer_ref"]:
             e = FieldError("a customer cannot be its own parent")
             e.column, e.value = "parent_ref", out["parent_ref"]  # type: ignore[attr-defined]
@@ -191,6 +193,7 @@ def parse_row(kind: str, row: dict[str, str], base_currency: str) -> dict[str, A
         field("currency", lambda: parse_currency(_req(row, "currency")))
         field("credited_invoice", lambda: _credited(_opt(row, "credited_invoice"), is_cn))
         field("disputed_amount", lambda: _disputed(_opt(row, "disputed_amount"), out["amount"]))
+        field("pledged_to", lambda: _pledged(_opt(row, "pledged_to"), is_cn))
         if out["due_date"] < out["issue_date"]:
             e = FieldError(f"due date {out['due_date']} is before the issue date {out['issue_date']}")
             e.column, e.value = "due_date", row.get("due_date", "")  # type: ignore[attr-defined]
@@ -318,6 +321,17 @@ def _positive(v: str) -> Decimal:
     if d <= 0:
         raise FieldError(f"{v} must be a positive amount")
     return d
+
+
+def _pledged(value: str | None, is_credit_note: bool) -> str | None:
+    """The factor or bank an invoice is factored or pledged to (free text, at most 100 characters)."""
+    if value is None:
+        return None
+    if is_credit_note:
+        raise FieldError("only an invoice can be factored or pledged, not a credit note")
+    if len(value) > 100:
+        raise FieldError(f"at most 100 characters, got {len(value)}")
+    return value
 
 
 def _credited(v: str | None, is_credit_note: bool) -> str | None:

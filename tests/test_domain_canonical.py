@@ -269,6 +269,7 @@ def test_customer_row_defaults():
         "industry_code": None,
         "parent_ref": None,
         "affiliate": False,
+        "government": False,
     }
 
 
@@ -349,6 +350,7 @@ def test_invoice_row():
         "currency": "NOK",
         "credited_invoice": None,
         "disputed_amount": D("0.00"),
+        "pledged_to": None,
     }
 
 

@@ -174,3 +174,42 @@ def test_customer_parents_resolve_within_the_file_and_cycles_are_refused(tmp_pat
     with e.connect() as conn:
         parent = conn.execute(select(Customer.parent_id).where(Customer.customer_ref == "G")).scalar()
     assert parent is None  # the rejected file changed nothing
+
+
+def test_government_debtors_and_pledged_invoices_import_and_bad_values_are_refused(tmp_path):
+    """The borrowing base's flags arrive with the canonical files: customers.government, invoices.pledged_to."""
+    e = ready_engine(f"sqlite:///{tmp_path}/kv.db")
+    with e.begin() as conn:
+        import_file(
+            conn,
+            "customers",
+            csv_bytes(("customer_ref", "name", "government"), [("K1", "Oslo kommune", "true"), ("C1", "Fjord AS", "")]),
+        )
+        import_file(
+            conn,
+            "invoices",
+            csv_bytes(
+                (*INVOICE_HEADER[:6], "pledged_to"),
+                [
+                    ("A1", "C1", "2026-01-01", "2026-01-31", "100.00", "NOK", "Nordic Factoring AS"),
+                    ("A2", "K1", "2026-01-01", "2026-01-31", "100.00", "NOK", ""),
+                ],
+            ),
+        )
+    with e.connect() as conn:
+        assert dict(conn.execute(select(Customer.customer_ref, Customer.government)).all()) == {"K1": True, "C1": False}
+        assert dict(conn.execute(select(Invoice.invoice_number, Invoice.pledged_to)).all()) == {
+            "A1": "Nordic Factoring AS",
+            "A2": None,
+        }
+    err = try_import(
+        e,
+        "invoices",
+        csv_bytes(
+            (*INVOICE_HEADER[:6], "kind", "pledged_to"),
+            [("CN9", "C1", "2026-01-05", "2026-01-05", "-10.00", "NOK", "credit_note", "Nordic Factoring AS")],
+        ),
+    )
+    assert "only an invoice can be factored or pledged" in str(err)
+    err = try_import(e, "customers", csv_bytes(("customer_ref", "name", "government"), [("K2", "X", "maybe")]))
+    assert "government" in str(err)
