@@ -1318,6 +1318,7 @@ def _non_empty_tables(conn: Connection) -> list[str]:
 def _seed_lending(conn: Connection, spec: DemoSpec, data: DemoData) -> None:
     """A demo loan agreement (when none is on file) and what we owe two customers (contra)."""
     from data_access.borrowing import lender_profiles, save_lender_profile, set_contra
+    from data_access.imports import DEMO_AUTHOR
     from domain.borrowing_base import LenderProfile
 
     if not lender_profiles(conn, include_retired=True):
@@ -1334,12 +1335,12 @@ def _seed_lending(conn: Connection, spec: DemoSpec, data: DemoData) -> None:
             loan_balance=Decimal("30000000.00"),
             loan_balance_date=spec.end_date,
         )
-        save_lender_profile(conn, profile, "demo", "demo loan agreement (invented terms)")
+        save_lender_profile(conn, profile, DEMO_AUTHOR, "demo loan agreement (invented terms)")
     customers = sorted(data.customers, key=lambda c: c["id"])
     for index, amount in DEMO_CONTRA:
         if index < len(customers):
             ref = customers[index]["customer_ref"]
-            set_contra(conn, ref, Decimal(amount), spec.end_date - timedelta(days=200), "demo", "demo payable")
+            set_contra(conn, ref, Decimal(amount), spec.end_date - timedelta(days=200), DEMO_AUTHOR, "demo payable")
 
 
 def seed_demo(conn: Connection, spec: DemoSpec = DemoSpec()) -> DemoSummary:

@@ -24,7 +24,17 @@ from data_access.ledger import (
     set_setting,
     utcnow,
 )
-from data_access.schema import LEDGER_TABLES, Base, Customer, DunningStatus, FxRate, Invoice, Payment, WriteOff
+from data_access.schema import (
+    LEDGER_TABLES,
+    Base,
+    Customer,
+    DunningStatus,
+    FxRate,
+    Invoice,
+    LenderProfileVersion,
+    Payment,
+    WriteOff,
+)
 from domain.allocation import AllocationError
 from domain.canonical import FORMATS, FieldError, parse_row
 
@@ -184,11 +194,24 @@ def clear_ledger(conn: Connection) -> None:
         conn.execute(delete(tables[name]))
 
 
+DEMO_AUTHOR = "demo"  # data_access.demo saves its lender profile as this author
+
+
+def remove_demo_lender_profiles(conn: Connection) -> None:
+    """The demo's invented loan agreement goes with the demo, unless someone has saved a version of it since."""
+    t = LenderProfileVersion.__table__
+    names = {r.name for r in conn.execute(select(t.c.name).where(t.c.author == DEMO_AUTHOR))}
+    real = {r.name for r in conn.execute(select(t.c.name).where(t.c.name.in_(names), t.c.author != DEMO_AUTHOR))}
+    if names - real:
+        conn.execute(delete(t).where(t.c.name.in_(names - real)))
+
+
 def remove_demo_data(conn: Connection) -> bool:
     """Remove the demo portfolio and end demo mode; False when not in demo mode."""
     if not is_demo(conn):
         return False
     clear_ledger(conn)
+    remove_demo_lender_profiles(conn)
     set_setting(conn, "demo_mode", False)
     bump_data_version(conn)
     return True

@@ -76,8 +76,10 @@ def test_demo_and_db_commands(tmp_path):
     ok(url, "demo", "--customers", "12", "--years", "1", "--replace")
     data = json.loads(ok(url, "aging", "--as-of", "2026-10-31", "--by", "customer", "--format", "json"))
     assert 0 < len(data["rows"]) <= 12
+    assert "Demo bank" in ok(url, "lender", "list")
     assert "demo data removed" in ok(url, "db", "remove-demo")
     assert "nothing removed" in ok(url, "db", "remove-demo")
+    assert "No lender profiles" in ok(url, "lender", "list")  # the demo's invented loan agreement went with it
     r = run(url, "demo", "--customers", "5", "--replace")
     assert r.exit_code == 0  # an empty, non-demo ledger may take a demo again
     r = run(url, "demo", "--end-date", "yesterday")
