@@ -20,7 +20,10 @@ from data_access.bootstrap import ensure_ready, init_empty
 from data_access.borrowing import add_control_total, lender_profiles, save_lender_profile, set_contra
 from data_access.close import certificate_of, close_period, current_close, log_report, pack_for, reopen_period
 from data_access.engine import get_engine, mask_url, resolve_database_url
-from data_access.imports import FORMATS, ImportFailed, import_file, log_failed_import, remove_demo_data
+from data_access.imports import FORMATS, ImportFailed, log_failed_import, remove_demo_data
+from data_access.ingest import Preset, import_export, mapping_from_json, save_preset
+from data_access.ingest import preset as load_preset
+from data_access.ingest import presets as list_presets
 from data_access.kpis import portfolio_kpis
 from data_access.ledger import base_currency, company_profile, save_company_profile, utcnow
 from data_access.limits import erp_changes_csv
@@ -37,6 +40,7 @@ from domain.closing import CloseError
 from domain.company import validated_profile
 from domain.digest import DigestAlert, compose, webhook_payload
 from domain.fx import MissingFxRate
+from domain.ingest import IngestError
 from domain.money import parse_amount
 from domain.serialize import KPI_KEYS, aging_by_customer, aging_portfolio, kpis_dict
 from domain.statutory import StatutoryValue
@@ -189,28 +193,83 @@ def demo(
 
 @app.command("import")
 def import_cmd(
-    kind: Annotated[str, typer.Argument(help="customers | invoices | payments | write-offs | fx-rates")],
+    kind: Annotated[str, typer.Argument(help=f"{' | '.join(FORMATS)}")],
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    preset_name: Annotated[str | None, typer.Option("--preset", help="A saved mapping (see --save-preset).")] = None,
+    mapping_file: Annotated[
+        Path | None, typer.Option("--mapping", help='JSON {"canonical column": "column in the file", ...}.')
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and report; write nothing.")] = False,
+    save_as: Annotated[
+        str | None, typer.Option("--save-preset", help="Save the mapping and dialect used under this name.")
+    ] = None,
+    create_customers: Annotated[
+        bool, typer.Option("--create-customers", help="Create customers the file names but the ledger lacks.")
+    ] = False,
 ) -> None:
-    """Import one canonical CSV file (all rows or none)."""
+    """Import one file (all rows or none): a canonical CSV, or an ERP export whose encoding, separator, decimal
+    mark, date format and column names (en, nb, sv, da) are detected, or mapped by a preset or a mapping file."""
     if kind not in FORMATS:
         _fail(f"unknown kind '{kind}'; choose one of {', '.join(FORMATS)}", 2)
+    if preset_name and mapping_file:
+        _fail("give --preset or --mapping, not both", 2)
     engine = _engine()
     data = file.read_bytes()
     started = utcnow()
+    mapping = dialect = None
+    try:
+        if mapping_file is not None:
+            mapping = mapping_from_json(mapping_file.read_text(encoding="utf-8"), kind)
+        if preset_name:
+            with engine.connect() as conn:
+                chosen = load_preset(conn, preset_name)
+            if chosen.mapping.kind != kind:
+                _fail(f"preset '{preset_name}' is for {chosen.mapping.kind}, not {kind}", 2)
+            mapping, dialect = chosen.mapping, chosen.dialect
+    except (IngestError, OSError) as exc:
+        _fail(str(exc), 2)
     try:
         with engine.begin() as conn:
-            result = import_file(conn, kind, data, file.name)
+            result, prepared = import_export(
+                conn, kind, data, file.name, mapping=mapping, dialect=dialect, create_customers=create_customers
+            )
+            if save_as:
+                save_preset(conn, Preset(save_as, prepared.mapping, None if preset_name is None else dialect))
+            if dry_run:
+                conn.rollback()
     except ImportFailed as exc:
-        with engine.begin() as conn:
-            log_failed_import(conn, kind, data, file.name, exc, started)
+        if not dry_run:
+            with engine.begin() as conn:
+                log_failed_import(conn, kind, data, file.name, exc, started)
         typer.echo(f"error: {exc}", err=True)
         for e in exc.errors[:20]:
             typer.echo(f"  {e}", err=True)
         if len(exc.errors) > 20:
             typer.echo(f"  … {len(exc.errors) - 20} more", err=True)
         raise typer.Exit(1) from None
+    except IngestError as exc:
+        _fail(str(exc), 2)
+    if not prepared.canonical:
+        typer.echo(prepared.describe())
+    if dry_run:
+        typer.echo(f"dry run, nothing written: {result.summary()}")
+        return
     typer.echo(result.summary())
+    for note in result.notes:
+        typer.echo(note)
+    if save_as:
+        typer.echo(f"mapping saved as preset '{save_as}'")
+
+
+@app.command("import-presets")
+def import_presets_cmd() -> None:
+    """The saved import mappings (name, kind, columns)."""
+    with _engine().connect() as conn:
+        found = list_presets(conn)
+    if not found:
+        typer.echo("No presets; save one with: python cli.py import KIND FILE --save-preset NAME")
+    for p in found.values():
+        typer.echo(json.dumps(p.to_dict(), ensure_ascii=False, sort_keys=True))
 
 
 def _parse_buckets(text: str | None):

@@ -1,0 +1,177 @@
+"""An ERP export into the canonical import: detection and automatic mapping (domain.ingest), named presets
+(stored in `settings`), and the strict canonical import on the rewritten rows (data_access.imports)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, select
+
+from data_access.imports import ImportFailed, ImportResult, RowError, import_file
+from data_access.ledger import get_setting, set_setting
+from data_access.schema import Customer
+from domain.canonical import FORMATS
+from domain.ingest import (
+    ColumnMap,
+    Dialect,
+    IngestError,
+    auto_map,
+    decode,
+    detect_dialect,
+    read_table,
+    sniff_delimiter,
+    to_canonical,
+)
+
+PRESETS_KEY = "import_presets"
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    mapping: ColumnMap
+    dialect: Dialect | None = None  # None: detect on every file
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "mapping": self.mapping.to_dict(),
+            "dialect": None if self.dialect is None else self.dialect.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Preset:
+        return cls(
+            str(d["name"]),
+            ColumnMap.from_dict(d["mapping"]),
+            None if d.get("dialect") is None else Dialect.from_dict(d["dialect"]),
+        )
+
+
+def presets(conn: Connection) -> dict[str, Preset]:
+    stored = get_setting(conn, PRESETS_KEY, {}) or {}
+    return {name: Preset.from_dict(d) for name, d in sorted(stored.items())}
+
+
+def save_preset(conn: Connection, preset: Preset) -> None:
+    """Store (or replace) a named mapping for the next file from the same ERP."""
+    name = preset.name.strip()
+    if not name:
+        raise IngestError("a preset needs a name, e.g. 'Tripletex invoices'")
+    stored = dict(get_setting(conn, PRESETS_KEY, {}) or {})
+    stored[name] = Preset(name, preset.mapping, preset.dialect).to_dict()
+    set_setting(conn, PRESETS_KEY, stored)
+
+
+def preset(conn: Connection, name: str) -> Preset:
+    found = presets(conn)
+    if name not in found:
+        raise IngestError(f"there is no import preset named {name!r}; saved presets: {', '.join(found) or 'none'}")
+    return found[name]
+
+
+def mapping_from_json(text: str, kind: str) -> ColumnMap:
+    try:
+        d = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise IngestError(f"the mapping file is not JSON: {exc}") from exc
+    if isinstance(d, dict) and "kind" not in d:
+        d = {"kind": kind, "columns": d.get("columns", d)}
+    mapping = ColumnMap.from_dict(d)
+    if mapping.kind != kind:
+        raise IngestError(f"the mapping is for {mapping.kind}, not {kind}")
+    return mapping
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """How a file was read: its dialect and mapping (detected or given), the headers left out, and the canonical
+    CSV the strict import reads."""
+
+    kind: str
+    canonical: bool  # the file already was a canonical file (read as it is)
+    dialect: Dialect
+    mapping: ColumnMap
+    ignored: tuple[str, ...]
+    data: bytes
+
+    def describe(self) -> str:
+        if self.canonical:
+            return "canonical file"
+        cols = ", ".join(f"{s} -> {c}" for c, s in self.mapping.columns)
+        text = f"read with {self.dialect.describe()}; columns {cols}"
+        return text + (f"; ignored {', '.join(self.ignored)}" if self.ignored else "")
+
+
+def _fail(kind: str, message: str) -> ImportFailed:
+    return ImportFailed(kind, [RowError(1, "", "", message)])
+
+
+def prepare(kind: str, data: bytes, mapping: ColumnMap | None = None, dialect: Dialect | None = None) -> Prepared:
+    """Read an export: a canonical file as it is; anything else mapped (given, else automatic) and rewritten."""
+    if kind not in FORMATS:
+        raise ValueError(f"unknown import kind '{kind}'; choose one of {', '.join(FORMATS)}")
+    try:
+        text, encoding = decode(data, dialect.encoding if dialect else None)
+        delimiter = dialect.delimiter if dialect else sniff_delimiter(text)
+        header, rows = read_table(text, delimiter)
+        if mapping is None and dialect is None and delimiter == "," and set(header) <= set(FORMATS[kind].columns):
+            identity = ColumnMap(kind, tuple((h, h) for h in header if h))
+            return Prepared(kind, True, Dialect(encoding=encoding), identity, (), data)
+        ignored: list[str] = []
+        if mapping is None:
+            mapping, ignored = auto_map(header, kind)
+        else:
+            ignored = [h for h in header if h not in mapping.source_of.values()]
+        if dialect is None:
+            dialect, header, rows = detect_dialect(data, mapping)
+        out, problems = to_canonical(header, rows, mapping, dialect)
+    except IngestError as exc:
+        raise _fail(kind, str(exc)) from exc
+    if problems:
+        raise ImportFailed(kind, [RowError(p.row, p.column, p.value, p.problem) for p in problems])
+    return Prepared(kind, False, dialect, mapping, tuple(ignored), out.encode("utf-8"))
+
+
+def create_missing_customers(conn: Connection, prepared: Prepared, file_name: str | None) -> int:
+    """Customers the file names but the ledger lacks, created with their reference as name (an export without a
+    customer master); returns how many. Part of the caller's transaction, so a rejected file creates none."""
+    if "customer_ref" not in prepared.mapping.source_of:
+        return 0
+    rows = csv.DictReader(io.StringIO(prepared.data.decode("utf-8-sig")))
+    refs = sorted({(r.get("customer_ref") or "").strip() for r in rows} - {""})
+    known: set[str] = set()
+    for i in range(0, len(refs), 500):
+        chunk = refs[i : i + 500]
+        known |= {r[0] for r in conn.execute(select(Customer.customer_ref).where(Customer.customer_ref.in_(chunk)))}
+    missing = [r for r in refs if r not in known]
+    if missing:
+        out = io.StringIO()
+        w = csv.writer(out, lineterminator="\n")
+        w.writerow(["customer_ref", "name"])
+        w.writerows([r, r] for r in missing)
+        import_file(conn, "customers", out.getvalue().encode("utf-8"), f"{file_name or 'file'} (customers created)")
+    return len(missing)
+
+
+def import_export(
+    conn: Connection,
+    kind: str,
+    data: bytes,
+    file_name: str | None = None,
+    *,
+    mapping: ColumnMap | None = None,
+    dialect: Dialect | None = None,
+    create_customers: bool = False,
+) -> tuple[ImportResult, Prepared]:
+    """Prepare and import one file in the caller's transaction (all rows or none); a dry run is this call in a
+    transaction the caller rolls back. With create_customers, unknown customer references become customers."""
+    prepared = prepare(kind, data, mapping, dialect)
+    created = create_missing_customers(conn, prepared, file_name) if create_customers else 0
+    result = import_file(conn, kind, prepared.data, file_name)
+    if created:
+        result.notes.append(f"{created} customer(s) created from the file (named by their reference)")
+    return result, prepared

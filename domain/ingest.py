@@ -1,0 +1,531 @@
+"""Reading an ERP's own export: encoding, separator, decimal mark and date format detected, headers in English,
+Norwegian, Swedish or Danish mapped to the canonical columns, and every row rewritten as a canonical row
+(ISO dates, '.' decimals) for the strict canonical import. Pure: bytes in, canonical text out.
+
+What is detected is shown to the user and can be overridden (`Dialect`); a mapping can be edited and saved
+as a named preset (`ColumnMap`)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from domain.canonical import FORMATS
+
+ENCODINGS = ("utf-8-sig", "utf-8", "cp1252")
+DELIMITERS = (",", ";", "\t", "|")
+DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%m/%d/%Y", "%d-%m-%Y", "%Y%m%d", "%d.%m.%y", "%Y/%m/%d")
+DATE_LABELS = {
+    "%Y-%m-%d": "yyyy-mm-dd",
+    "%d.%m.%Y": "dd.mm.yyyy",
+    "%d/%m/%Y": "dd/mm/yyyy",
+    "%m/%d/%Y": "mm/dd/yyyy (US)",
+    "%d-%m-%Y": "dd-mm-yyyy",
+    "%Y%m%d": "yyyymmdd",
+    "%d.%m.%y": "dd.mm.yy",
+    "%Y/%m/%d": "yyyy/mm/dd",
+}
+DATE_COLUMNS = frozenset(
+    {"issue_date", "due_date", "payment_date", "date", "report_date", "event_date", "snapshot_date",
+     "last_reminder_on", "last_deadline_on", "notice_sent_on"}
+)  # fmt: skip
+AMOUNT_COLUMNS = frozenset(
+    {"amount", "credit_limit", "insured_limit", "disputed_amount", "remarks_amount", "original_amount",
+     "remaining_amount", "fees_charged", "rate", "pd_percent"}
+)  # fmt: skip
+
+# Header variants per canonical column, in English, Norwegian, Swedish and Danish (compared after `normalise`).
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "customer_ref": (
+        "customer ref",
+        "customer id",
+        "customerid",
+        "customer no",
+        "customer number",
+        "customer",
+        "account",
+        "kundenr",
+        "kunde nr",
+        "kundenummer",
+        "kunde id",
+        "kundeid",
+        "kundnr",
+        "kund nr",
+        "kundnummer",
+        "debitornr",
+        "debitor nr",
+        "debitornummer",
+        "kunde",
+        "kund",
+        "debitor",
+    ),
+    "name": (
+        "name",
+        "customer name",
+        "company",
+        "company name",
+        "navn",
+        "kundenavn",
+        "firmanavn",
+        "namn",
+        "kundnamn",
+        "företag",
+        "firmanamn",
+        "kundenavn",
+        "firma",
+    ),
+    "org_number": (
+        "org number",
+        "organisation number",
+        "organization number",
+        "orgnr",
+        "org nr",
+        "organisasjonsnummer",
+        "organisationsnummer",
+        "org nummer",
+        "cvr",
+        "cvr nr",
+        "cvr nummer",
+        "business id",
+        "y tunnus",
+        "vat number",
+    ),
+    "country": ("country", "country code", "countrycode", "land", "landkode", "landskode", "landkod"),
+    "currency": ("currency", "currency code", "valuta", "valutakode", "valutakod", "ccy"),
+    "payment_terms_days": (
+        "payment terms",
+        "terms",
+        "terms days",
+        "betalingsbetingelser",
+        "betalingsfrist",
+        "kredittid",
+        "betalningsvillkor",
+        "kredittdager",
+        "betalingsbetingelse",
+        "forfallsdager",
+        "kredit dage",
+    ),
+    "credit_limit": ("credit limit", "kredittgrense", "kreditgrense", "kreditgräns", "kreditgrænse", "kreditramme"),
+    "insured_limit": ("insured limit", "forsikret grense", "försäkrad gräns", "forsikret grænse"),
+    "segment": ("segment", "kundegruppe", "kundgrupp", "kundegruppe"),
+    "industry_code": ("industry code", "nace", "nace code", "næringskode", "naeringskode", "bransch", "branchekode"),
+    "parent_ref": ("parent ref", "parent", "parent customer", "morselskap", "moderbolag", "moderselskab", "konsern"),
+    "invoice_number": (
+        "invoice number",
+        "invoice no",
+        "invoicenumber",
+        "invoice",
+        "invoice id",
+        "fakturanr",
+        "faktura nr",
+        "fakturanummer",
+        "faktura",
+        "fakturanr.",
+        "dokumentnr",
+        "bilagsnr",
+        "document number",
+        "document no",
+    ),
+    "issue_date": (
+        "issue date",
+        "invoice date",
+        "invoicedate",
+        "fakturadato",
+        "fakturadatum",
+        "bilagsdato",
+        "dokumentdato",
+        "dato",
+        "datum",
+        "date",
+    ),
+    "due_date": (
+        "due date",
+        "duedate",
+        "due",
+        "forfallsdato",
+        "forfall",
+        "forfallsdag",
+        "förfallodatum",
+        "förfallodag",
+        "forfaldsdato",
+        "forfaldsdag",
+        "forfald",
+    ),
+    "amount": (
+        "amount",
+        "invoice amount",
+        "invoiceamount",
+        "total",
+        "sum",
+        "beløp",
+        "belop",
+        "belopp",
+        "beløb",
+        "belob",
+        "fakturabeløp",
+        "fakturabelopp",
+        "fakturabeløb",
+        "totalbeløp",
+        "brutto",
+        "amount incl vat",
+    ),
+    "kind": ("kind", "type", "document type", "doc type", "bilagstype", "dokumenttype", "fakturatyp"),
+    "credited_invoice": ("credited invoice", "kreditert faktura", "krediterad faktura", "krediteret faktura"),
+    "disputed_amount": ("disputed amount", "omtvistet beløp", "tvistigt belopp", "omtvistet beløb"),
+    "payment_ref": (
+        "payment ref",
+        "payment id",
+        "payment number",
+        "payment no",
+        "betalingsref",
+        "innbetalingsnr",
+        "betalingsnr",
+        "betalningsnr",
+        "betalningsreferens",
+        "indbetalingsnr",
+    ),
+    "payment_date": (
+        "payment date",
+        "paid date",
+        "settled date",
+        "settleddate",
+        "betalingsdato",
+        "innbetalingsdato",
+        "betalt dato",
+        "betalningsdatum",
+        "betaldatum",
+        "indbetalingsdato",
+        "betalt",
+    ),
+    "write_off_ref": ("write off ref", "write off id", "avskrivning nr", "avskrivningsnr", "nedskrivning nr"),
+    "reason": ("reason", "årsak", "arsak", "orsak", "årsag", "begrunnelse", "kommentar"),
+    "rate": ("rate", "exchange rate", "kurs", "valutakurs", "växelkurs"),
+    "unit": ("unit", "enhet", "enhed", "per"),
+}
+
+
+# A header that says only "date" means the kind's own date
+GENERIC_DATES = frozenset({"date", "dato", "datum"})
+PRIMARY_DATE = {
+    "invoices": "issue_date",
+    "payments": "payment_date",
+    "write-offs": "date",
+    "fx-rates": "date",
+    "credit-reports": "report_date",
+    "company-events": "event_date",
+}
+
+
+class IngestError(ValueError):
+    """A file that cannot be read as the kind asked for, with the reason in words."""
+
+
+@dataclass(frozen=True)
+class Dialect:
+    encoding: str = "utf-8-sig"
+    delimiter: str = ","
+    decimal: str = "."
+    thousands: str = ""
+    date_format: str = "%Y-%m-%d"
+
+    def describe(self) -> str:
+        sep = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "bar"}.get(self.delimiter, self.delimiter)
+        thousands = {"": "none", " ": "space", "\u00a0": "space", ".": "point", ",": "comma", "'": "apostrophe"}
+        mark = "comma" if self.decimal == "," else "point"
+        groups = thousands.get(self.thousands, self.thousands)
+        dates = DATE_LABELS.get(self.date_format, self.date_format)
+        return f"encoding {self.encoding}, separator {sep}, decimal mark {mark}, thousands {groups}, dates {dates}"
+
+    def to_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Dialect:
+        unknown = set(d) - {"encoding", "delimiter", "decimal", "thousands", "date_format"}
+        if unknown:
+            raise IngestError(f"unknown dialect setting(s): {', '.join(sorted(unknown))}")
+        out = cls(**{k: str(v) for k, v in d.items()})
+        if out.decimal not in (".", ","):
+            raise IngestError(f"decimal mark must be '.' or ',', not {out.decimal!r}")
+        if out.date_format not in DATE_FORMATS:
+            raise IngestError(f"date format {out.date_format!r} is not one of {', '.join(DATE_FORMATS)}")
+        return out
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """Which column of the file feeds each canonical column: (canonical, file header) pairs."""
+
+    kind: str
+    columns: tuple[tuple[str, str], ...]
+
+    def __post_init__(self) -> None:
+        if self.kind not in FORMATS:
+            raise IngestError(f"unknown kind {self.kind!r}; choose one of {', '.join(FORMATS)}")
+        fmt = FORMATS[self.kind]
+        wrong = [c for c, _ in self.columns if c not in fmt.columns]
+        if wrong:
+            raise IngestError(
+                f"{', '.join(wrong)} is not a column of {self.kind}; the columns are {', '.join(fmt.columns)}"
+            )
+        targets = [c for c, _ in self.columns]
+        twice = sorted({c for c in targets if targets.count(c) > 1})
+        if twice:
+            raise IngestError(f"{', '.join(twice)} is mapped more than once")
+
+    @property
+    def source_of(self) -> dict[str, str]:
+        return dict(self.columns)
+
+    def missing(self) -> list[str]:
+        return [c for c in FORMATS[self.kind].required if c not in self.source_of]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "columns": {c: s for c, s in self.columns}}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ColumnMap:
+        if not isinstance(d, dict) or "kind" not in d or not isinstance(d.get("columns"), dict):
+            raise IngestError('a mapping is {"kind": KIND, "columns": {"canonical column": "column in the file"}}')
+        return cls(str(d["kind"]), tuple((str(c), str(s)) for c, s in d["columns"].items()))
+
+
+def normalise(header: str) -> str:
+    """Header text compared loosely: case, accents, æøå, punctuation and spaces do not matter."""
+    text = header.strip().casefold()
+    text = text.replace("æ", "ae").replace("ø", "o").replace("å", "a").replace("ä", "a").replace("ö", "o")
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return re.sub(r"[^a-z0-9]", "", text)
+
+
+_LOOKUP: dict[str, list[str]] = {}
+for _canonical, _variants in SYNONYMS.items():
+    for _v in (_canonical, _canonical.replace("_", " "), *_variants):
+        _LOOKUP.setdefault(normalise(_v), []).append(_canonical)
+
+
+def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """The text and the encoding it was read with: UTF-8 (with or without BOM), else Windows-1252."""
+    if encoding:
+        try:
+            return data.decode(encoding), encoding
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise IngestError(f"the file cannot be read as {encoding}: {exc}") from exc
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data.decode("utf-8-sig"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("cp1252"), "cp1252"
+
+
+def sniff_delimiter(text: str) -> str:
+    """The separator that splits the header and the first rows into the same number (>1) of fields."""
+    lines = [ln for ln in text.splitlines()[:20] if ln.strip()]
+    if not lines:
+        raise IngestError("the file is empty")
+    best, best_fields = ",", 1
+    for d in DELIMITERS:
+        counts = [len(r) for r in csv.reader(io.StringIO("\n".join(lines)), delimiter=d)]
+        if counts and counts[0] > 1 and all(c == counts[0] for c in counts) and counts[0] > best_fields:
+            best, best_fields = d, counts[0]
+    return best
+
+
+def read_table(text: str, delimiter: str) -> tuple[list[str], list[list[str]]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise IngestError("the file is empty") from None
+    rows = [r for r in reader if any(v.strip() for v in r)]
+    return header, rows
+
+
+def auto_map(headers: Sequence[str], kind: str) -> tuple[ColumnMap, list[str]]:
+    """The canonical column each header means (first match wins), and the headers left unmapped."""
+    if kind not in FORMATS:
+        raise IngestError(f"unknown kind {kind!r}; choose one of {', '.join(FORMATS)}")
+    allowed = FORMATS[kind].columns
+    pairs: list[tuple[str, str]] = []
+    taken: set[str] = set()
+    unmapped = []
+    # exact canonical names first, then synonyms: "date" in a write-off file is the canonical `date`
+    for h in headers:
+        if h in allowed and h not in taken:
+            pairs.append((h, h))
+            taken.add(h)
+    for h in headers:
+        if any(s == h for _, s in pairs):
+            continue
+        key = normalise(h)
+        candidates = [c for c in _LOOKUP.get(key, []) if c in allowed and c not in taken]
+        primary = PRIMARY_DATE.get(kind)
+        if key in GENERIC_DATES and primary in allowed and primary not in taken:
+            candidates = [primary]  # a plain "Dato" is the kind's own date: a payment's date, a rate's date
+        if candidates:
+            pairs.append((candidates[0], h))
+            taken.add(candidates[0])
+        else:
+            unmapped.append(h)
+    order = {c: i for i, c in enumerate(allowed)}
+    return ColumnMap(kind, tuple(sorted(pairs, key=lambda p: order[p[0]]))), unmapped
+
+
+def _parses(value: str, fmt: str) -> bool:
+    try:
+        datetime.strptime(value.strip(), fmt)
+    except ValueError:
+        return False
+    return True
+
+
+def detect_date_format(values: Iterable[str]) -> str:
+    """The first format every non-empty value parses in; day-first before month-first when both do."""
+    sample = [v.strip() for v in values if v and v.strip()][:2000]
+    if not sample:
+        return DATE_FORMATS[0]
+    for fmt in DATE_FORMATS:
+        if all(_parses(v, fmt) for v in sample):
+            return fmt
+    raise IngestError(
+        f"the dates (e.g. {sample[0]!r}) are in none of the known formats: {', '.join(DATE_LABELS.values())}"
+    )
+
+
+def detect_number_format(values: Iterable[str]) -> tuple[str, str]:
+    """(decimal mark, thousands separator) of amount texts such as 1 234,50 / 1.234,50 / 1,234.50 / 47.07."""
+    sample = [v.strip().replace("\u00a0", " ") for v in values if v and v.strip()][:2000]
+    comma_dec = point_dec = 0
+    spaces = False
+    for v in sample:
+        spaces |= " " in v
+        last_c, last_p = v.rfind(","), v.rfind(".")
+        if last_c >= 0 and last_p >= 0:
+            if last_c > last_p:
+                comma_dec += 1
+            else:
+                point_dec += 1
+        elif last_c >= 0 and not re.search(r",\d{3}$", v):
+            comma_dec += 1
+        elif last_p >= 0 and not re.search(r"\.\d{3}$", v):
+            point_dec += 1
+    if comma_dec > point_dec:
+        has_point_groups = any("." in v for v in sample)
+        return ",", "." if has_point_groups else (" " if spaces else "")
+    has_comma_groups = any("," in v for v in sample)
+    return ".", "," if has_comma_groups else (" " if spaces else "")
+
+
+def detect_dialect(data: bytes, mapping: ColumnMap | None = None) -> tuple[Dialect, list[str], list[list[str]]]:
+    """Encoding and separator from the text; decimal mark and date format from the mapped amount and date columns."""
+    text, encoding = decode(data)
+    delimiter = sniff_delimiter(text)
+    header, rows = read_table(text, delimiter)
+    dialect = Dialect(encoding=encoding, delimiter=delimiter)
+    if mapping is None:
+        return dialect, header, rows
+    index = {h: i for i, h in enumerate(header)}
+    dates, amounts = [], []
+    for canonical, source in mapping.columns:
+        if source not in index:
+            continue
+        col = [r[index[source]] for r in rows if index[source] < len(r)]
+        if canonical in DATE_COLUMNS:
+            dates.extend(col)
+        elif canonical in AMOUNT_COLUMNS:
+            amounts.extend(col)
+    decimal, thousands = detect_number_format(amounts)
+    return replace(dialect, decimal=decimal, thousands=thousands, date_format=detect_date_format(dates)), header, rows
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int  # 1 = the header
+    column: str
+    value: str
+    problem: str
+
+
+PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+# Document types as ERPs write them
+KIND_VALUES = {
+    normalise(v): k
+    for k, values in {
+        "invoice": ("invoice", "faktura", "inv", "debet", "debit"),
+        "credit_note": (
+            "credit note", "credit_note", "creditnote", "credit", "kreditnota", "kreditfaktura", "kredit",
+            "kreditnote", "cn",
+        ),
+    }.items()
+    for v in values
+}  # fmt: skip
+
+
+def _cell(row: Sequence[str], i: int) -> str:
+    return row[i] if i < len(row) else ""
+
+
+def _amount(text: str, dialect: Dialect) -> str:
+    v = text.strip().replace("\u00a0", " ")
+    negative = v.endswith("-") or (v.startswith("(") and v.endswith(")"))
+    v = v.rstrip("-").strip("()").strip()
+    if dialect.thousands:
+        v = v.replace(dialect.thousands, "")
+    v = v.replace(" ", "").replace("'", "")
+    if dialect.decimal == ",":
+        v = v.replace(",", ".")
+    if negative and v and not v.startswith("-"):
+        v = "-" + v
+    return v
+
+
+def to_canonical(
+    header: Sequence[str], rows: Sequence[Sequence[str]], mapping: ColumnMap, dialect: Dialect
+) -> tuple[str, list[Problem]]:
+    """The rows as a canonical CSV (header = the mapped canonical columns; ISO dates; '.' decimals), row for row,
+    so the canonical import's row numbers are the file's. Dates that do not parse are reported here."""
+    index = {h: i for i, h in enumerate(header)}
+    absent = [s for _, s in mapping.columns if not s.startswith("=") and s not in index]
+    absent += [p for _, s in mapping.columns if s.startswith("=") for p in PLACEHOLDER.findall(s) if p not in index]
+    if absent:
+        raise IngestError(f"the mapping names column(s) the file does not have: {', '.join(absent)}")
+    missing = mapping.missing()
+    if missing:
+        raise IngestError(
+            f"missing required column(s) for {mapping.kind}: {', '.join(missing)}; the file's columns are "
+            f"{', '.join(header)} (map them by hand or save a preset)"
+        )
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow([c for c, _ in mapping.columns])
+    problems: list[Problem] = []
+    for n, r in enumerate(rows, start=2):
+        values = []
+        for canonical, source in mapping.columns:
+            if source.startswith("="):  # a constant ("=NOK") or a template ("=P-{invoiceNumber}")
+                raw = PLACEHOLDER.sub(lambda m: _cell(r, index[m.group(1)]).strip(), source[1:])  # noqa: B023
+            else:
+                raw = _cell(r, index[source])
+            v = raw.strip()
+            if v and canonical == "kind":
+                v = KIND_VALUES.get(normalise(v), v)
+            if v and canonical in DATE_COLUMNS:
+                try:
+                    v = datetime.strptime(v, dialect.date_format).date().isoformat()
+                except ValueError:
+                    problems.append(
+                        Problem(n, source, raw, f"not a date in the format {DATE_LABELS[dialect.date_format]}")
+                    )
+            elif v and canonical in AMOUNT_COLUMNS:
+                v = _amount(v, dialect)
+            values.append(v)
+        w.writerow(values)
+    return out.getvalue(), problems
