@@ -28,6 +28,7 @@ pages = {
     ],
     _("Settings"): [
         st.Page("pages/policy.py", title=_("Policy"), icon=":material/policy:"),
+        st.Page("pages/data_import.py", title=_("Import data"), icon=":material/upload_file:"),
         st.Page("pages/data_status.py", title=_("Data status"), icon=":material/database:"),
     ],
 }

@@ -19,6 +19,7 @@ from data_access import close as close_store
 from data_access import collections as collection_store
 from data_access import credit_checks as credit_check_store
 from data_access import dunning_status as dunning_status_store
+from data_access import ingest as ingest_store
 from data_access import limits as limit_store
 from data_access import monitor as monitor_store
 from data_access import policy_store, views
@@ -26,7 +27,7 @@ from data_access import risk as risk_store
 from data_access.asof import aging
 from data_access.bootstrap import ensure_ready
 from data_access.engine import default_url, get_engine, mask_url, resolve_database_url
-from data_access.imports import remove_demo_data
+from data_access.imports import ImportFailed, log_failed_import, remove_demo_data
 from data_access.ledger import active_policy, data_version, utcnow
 from data_access.status import DataStatus, data_status
 from domain.activity import NewActivity
@@ -736,3 +737,62 @@ def credit_memo_download(customer_id: int, customer_ref: str, as_of: date, lang:
 
     _write(log)
     return pdf
+
+
+# --- import wizard (pages/data_import.py) -------------------------------------------------------------------
+
+
+def prepare_import(kind: str, data: bytes, mapping=None, dialect=None) -> ingest_store.Prepared:
+    """How the file reads (no database): detected or given dialect and mapping, and the canonical rows.
+    ImportFailed with row errors when dates do not parse or required columns are missing."""
+    return ingest_store.prepare(kind, data, mapping, dialect)
+
+
+def detect_import(kind: str, data: bytes, chosen=None) -> ingest_store.Detected:
+    """The guessed dialect and mapping of a file (a preset's when given), and its headers."""
+    return ingest_store.detect(kind, data, chosen)
+
+
+def file_table(data: bytes, file_name: str, sheet: str | None = None) -> bytes:
+    """An uploaded file as CSV bytes: an Excel workbook's chosen (or first) sheet, else the file as it is."""
+    return ingest_store.as_csv(data, file_name, sheet)
+
+
+def sheet_names(data: bytes, file_name: str) -> list[str]:
+    return ingest_store.sheet_names(data, file_name)
+
+
+def import_presets() -> dict:
+    with engine().connect() as conn:
+        return ingest_store.presets(conn)
+
+
+def import_preset(name: str, mapping, dialect) -> ingest_store.Preset:
+    return ingest_store.Preset(name, mapping, dialect)
+
+
+def save_import_preset(preset: ingest_store.Preset) -> None:
+    return _write(ingest_store.save_preset, preset)
+
+
+def run_import(
+    kind: str, data: bytes, file_name: str, *, mapping, dialect, create_customers: bool, dry_run: bool
+) -> tuple:
+    """Validate (dry run: rolled back, nothing written) or import the file in one transaction."""
+    with engine().connect() as conn:
+        with conn.begin() as tx:
+            try:
+                result, prepared = ingest_store.import_export(
+                    conn, kind, data, file_name, mapping=mapping, dialect=dialect, create_customers=create_customers
+                )
+            except ImportFailed as exc:
+                tx.rollback()
+                if not dry_run:
+                    with engine().begin() as log_conn:
+                        log_failed_import(log_conn, kind, data, file_name, exc, utcnow())
+                raise
+            if dry_run:
+                tx.rollback()
+    if not dry_run:
+        st.cache_data.clear()
+    return result, prepared

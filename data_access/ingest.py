@@ -7,6 +7,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlalchemy import Connection, select
 
@@ -106,6 +107,60 @@ class Prepared:
         return text + (f"; ignored {', '.join(self.ignored)}" if self.ignored else "")
 
 
+def _is_xlsx(data: bytes, file_name: str) -> bool:
+    return file_name.lower().endswith((".xlsx", ".xlsm")) or data[:2] == b"PK"
+
+
+def sheet_names(data: bytes, file_name: str) -> list[str]:
+    """The sheets of an Excel workbook (empty for a CSV file)."""
+    if not _is_xlsx(data, file_name):
+        return []
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data), read_only=True)
+    try:
+        return list(book.sheetnames)
+    finally:
+        book.close()
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return repr(value) if not value.is_integer() else str(int(value))
+    return str(value)
+
+
+def as_csv(data: bytes, file_name: str, sheet: str | None = None) -> bytes:
+    """An Excel workbook's sheet (the first when none is named) as a UTF-8 CSV with ISO dates and '.' decimals;
+    a CSV file is returned as it is."""
+    if not _is_xlsx(data, file_name):
+        return data
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:
+        raise IngestError(f"{file_name} cannot be read as an Excel workbook: {exc}") from exc
+    try:
+        if sheet is not None and sheet not in book.sheetnames:
+            raise IngestError(f"the workbook has no sheet {sheet!r}; its sheets: {', '.join(book.sheetnames)}")
+        ws = book[sheet] if sheet else book[book.sheetnames[0]]
+        out = io.StringIO()
+        w = csv.writer(out, lineterminator="\n")
+        for row in ws.iter_rows(values_only=True):
+            if any(v is not None and str(v).strip() for v in row):
+                w.writerow([_cell_text(v) for v in row])
+    finally:
+        book.close()
+    return out.getvalue().encode("utf-8")
+
+
 def _fail(kind: str, message: str) -> ImportFailed:
     return ImportFailed(kind, [RowError(1, "", "", message)])
 
@@ -155,6 +210,28 @@ def create_missing_customers(conn: Connection, prepared: Prepared, file_name: st
         w.writerows([r, r] for r in missing)
         import_file(conn, "customers", out.getvalue().encode("utf-8"), f"{file_name or 'file'} (customers created)")
     return len(missing)
+
+
+@dataclass(frozen=True)
+class Detected:
+    """What a wizard shows first: the dialect and mapping guessed for a file (or a preset's), and its headers."""
+
+    dialect: Dialect
+    mapping: ColumnMap
+    headers: tuple[str, ...]
+
+
+def detect(kind: str, data: bytes, chosen: Preset | None = None) -> Detected:
+    """Best guesses for a file even when it cannot be imported as it is (a required column unmapped, odd dates)."""
+    base, header, _rows = detect_dialect(data)
+    mapping = chosen.mapping if chosen else auto_map(header, kind)[0]
+    if chosen and chosen.dialect:
+        return Detected(chosen.dialect, mapping, tuple(header))
+    try:
+        dialect = detect_dialect(data, mapping)[0]
+    except IngestError:
+        dialect = base
+    return Detected(dialect, mapping, tuple(header))
 
 
 def import_export(

@@ -23,6 +23,7 @@ PAGES = [
     ("credit_check", "credit_check", False),
     ("policy", "policy", False),
     ("reports", "reports", False),
+    ("data_import", "data_import", False),
 ]
 
 

@@ -1,0 +1,186 @@
+"""Import data: upload an ERP export (CSV or Excel), see how it reads (encoding, separator, decimal mark, dates)
+and how its columns map, correct either, preview the rows as they will be stored, validate the whole file and
+import it in one go (all rows or none); save the mapping as a preset for the next file."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components import frame
+from components.export import to_csv
+from components.i18n import N_, _
+from data_access import cache
+from data_access.cache import ImportFailed
+from domain.canonical import FORMATS
+from domain.ingest import DATE_FORMATS, DATE_LABELS, ColumnMap, Dialect, IngestError, decode, read_table
+
+frame.enter_page()
+
+FILE = "import_file"  # (file name, bytes) of the upload; tests put a file here
+RESULT = "import_result"
+KINDS = {
+    "customers": N_("Customers"),
+    "invoices": N_("Invoices and credit notes"),
+    "payments": N_("Payments"),
+    "write-offs": N_("Write-offs"),
+    "fx-rates": N_("FX rates"),
+    "dunning-status": N_("Dunning status"),
+}
+NONE = "—"
+SEPARATORS = {",": N_("comma"), ";": N_("semicolon"), "\t": N_("tab"), "|": N_("bar")}
+DECIMALS = {".": N_("point (1234.50)"), ",": N_("comma (1234,50)")}
+THOUSANDS = {"": N_("none"), " ": N_("space"), ".": N_("point"), ",": N_("comma"), "'": N_("apostrophe")}
+ENCODINGS = ("utf-8-sig", "utf-8", "cp1252")
+
+
+def label_of(table: dict, key: str) -> str:
+    return _(table[key]) if key in table else key
+
+
+st.title(_("Import data"))
+st.write(
+    _(
+        "Upload an export from your ERP or a spreadsheet. Kredittvakt detects how it is written and which column "
+        "is which; check both, preview, validate and import. A file is imported whole or not at all, and "
+        "importing the same file again changes nothing."
+    )
+)
+
+kinds = [k for k in KINDS if k in FORMATS]
+kind = st.selectbox(_("What the file holds"), kinds, format_func=lambda k: label_of(KINDS, k), key="import_kind")
+upload = st.file_uploader(_("File (CSV or Excel)"), type=["csv", "txt", "xlsx"], key="import_upload")
+if upload is not None:
+    st.session_state[FILE] = (upload.name, upload.getvalue())
+if FILE not in st.session_state:
+    st.stop()
+name, raw = st.session_state[FILE]
+
+try:
+    sheets = cache.sheet_names(raw, name)
+    sheet = st.selectbox(_("Sheet"), sheets, key="import_sheet") if sheets else None
+    data = cache.file_table(raw, name, sheet)
+except (IngestError, ImportFailed) as exc:
+    st.error(str(exc))
+    st.stop()
+
+presets = {n: p for n, p in cache.import_presets().items() if p.mapping.kind == kind}
+preset_name = st.selectbox(_("Preset"), [NONE, *presets], key="import_preset") if presets else NONE
+chosen = presets.get(preset_name)
+
+# --- how the file reads --------------------------------------------------------------------------------------
+try:
+    detected = cache.detect_import(kind, data, chosen)
+except IngestError as exc:
+    st.error(str(exc))
+    st.stop()
+base = detected.dialect
+# the widgets below start from what was detected in *this* file (sheet, preset): their keys change with it
+sig = f"{abs(hash((name, len(raw), sheet, preset_name, kind))) % 10**8}"
+st.subheader(_("How the file is written"))
+c = st.columns(5)
+encoding = c[0].selectbox(_("Encoding"), ENCODINGS, index=ENCODINGS.index(base.encoding), key=f"import_encoding_{sig}")
+delimiter = c[1].selectbox(
+    _("Separator"), list(SEPARATORS), index=list(SEPARATORS).index(base.delimiter), key=f"import_delimiter_{sig}",
+    format_func=lambda k: label_of(SEPARATORS, k),
+)  # fmt: skip
+decimal = c[2].selectbox(
+    _("Decimal mark"), list(DECIMALS), index=list(DECIMALS).index(base.decimal), key=f"import_decimal_{sig}",
+    format_func=lambda k: label_of(DECIMALS, k),
+)  # fmt: skip
+thousands = c[3].selectbox(
+    _("Thousands separator"), list(THOUSANDS), index=list(THOUSANDS).index(base.thousands) if base.thousands in
+    THOUSANDS else 0, key=f"import_thousands_{sig}", format_func=lambda k: label_of(THOUSANDS, k),
+)  # fmt: skip
+date_format = c[4].selectbox(
+    _("Dates"), list(DATE_FORMATS), index=list(DATE_FORMATS).index(base.date_format), key=f"import_dates_{sig}",
+    format_func=lambda f: DATE_LABELS[f],
+)  # fmt: skip
+dialect = Dialect(encoding, delimiter, decimal, thousands, date_format)
+
+# --- which column is which -----------------------------------------------------------------------------------
+try:
+    headers = read_table(decode(data, encoding)[0], delimiter)[0]
+except IngestError as exc:
+    st.error(str(exc))
+    st.stop()
+st.subheader(_("Which column is which"))
+fmt = FORMATS[kind]
+auto = detected.mapping.source_of
+pairs = []
+cols = st.columns(3)
+for i, column in enumerate(fmt.columns):
+    required = column in fmt.required
+    options = [NONE, *headers]
+    default = auto.get(column, NONE)
+    index = options.index(default) if default in options else 0
+    picked = cols[i % 3].selectbox(
+        f"{column}{' *' if required else ''}", options, index=index, key=f"import_map_{column}_{sig}"
+    )
+    if picked != NONE:
+        pairs.append((column, picked))
+st.caption(_("* required"))
+
+try:
+    mapping = ColumnMap(kind, tuple(pairs))
+    prepared = cache.prepare_import(kind, data, mapping, dialect)
+except (IngestError, ImportFailed) as exc:
+    st.error(str(exc))
+    prepared = None
+
+if prepared is not None:
+    st.subheader(_("Preview: the first rows as they will be stored"))
+    head, rows = read_table(prepared.data.decode("utf-8"), ",")
+    st.dataframe(pd.DataFrame(rows[:20], columns=head), hide_index=True, key="import_preview")
+    st.caption(_("{n} rows in the file").format(n=len(rows)))
+
+# --- validate and import -------------------------------------------------------------------------------------
+create = (
+    st.checkbox(_("Create customers that the file names but Kredittvakt does not know"), key="import_create")
+    if "customer_ref" in fmt.columns and kind != "customers"
+    else False
+)
+left, right = st.columns(2)
+validate = left.button(_("Validate the whole file"), key="import_validate", disabled=prepared is None)
+commit = right.button(_("Import"), type="primary", key="import_commit", disabled=prepared is None)
+if (validate or commit) and prepared is not None:
+    try:
+        result, _p = cache.run_import(
+            kind, data, name, mapping=mapping, dialect=dialect, create_customers=create, dry_run=validate
+        )
+        st.session_state[RESULT] = ("ok", validate, result.summary(), list(result.notes), [])
+    except ImportFailed as exc:
+        st.session_state[RESULT] = (
+            "error",
+            validate,
+            str(exc),
+            [],
+            [(e.row, e.column, e.value, e.problem) for e in exc.errors],
+        )
+found = st.session_state.get(RESULT)
+if found:
+    state, was_dry_run, summary, notes, errors = found
+    if state == "ok":
+        (st.info if was_dry_run else st.success)(
+            (_("Valid; nothing written yet: {summary}") if was_dry_run else _("Imported: {summary}")).format(
+                summary=summary
+            )
+        )
+        for note in notes:
+            st.caption(note)
+    else:
+        st.error(_("Nothing was written: {problem}").format(problem=summary))
+        table = pd.DataFrame(errors, columns=[_("row"), _("column"), _("value"), _("problem")])
+        st.dataframe(table, hide_index=True, key="import_errors")
+        st.download_button(
+            _("Download the error list (CSV)"), to_csv(table), "import_errors.csv", "text/csv", on_click="ignore"
+        )
+
+with st.expander(_("Save this mapping as a preset")):
+    preset_new = st.text_input(_("Preset name"), key="import_preset_name", placeholder=_("e.g. Tripletex invoices"))
+    if st.button(_("Save preset"), key="import_save_preset", disabled=prepared is None):
+        try:
+            cache.save_import_preset(cache.import_preset(preset_new, mapping, dialect))
+            st.success(_("Preset “{name}” saved.").format(name=preset_new.strip()))
+        except IngestError as exc:
+            st.error(str(exc))
