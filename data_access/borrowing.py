@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlalchemy import Connection, bindparam, func, select, text
 from sqlalchemy.types import Date
 
-from data_access.asof import _rate_on, _to_base, open_items
+from data_access.asof import _rate_on, _to_base, aging, open_items
 from data_access.ledger import base_currency, utcnow
 from data_access.risk import register_events
 from data_access.schema import ContraBalance, ControlTotal, Customer, Invoice, LenderProfileVersion
@@ -308,4 +308,35 @@ def certificates(
                 _without_history((previous or {}).get(profile.name)),
             )
         )
+    return out
+
+
+@dataclass(frozen=True)
+class ControlCheck:
+    """The ERP's receivables total for a date against our open AR that day (the aging's total)."""
+
+    as_of: date
+    source: str
+    erp_total: Decimal
+    our_total: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        return self.our_total - self.erp_total
+
+
+def control_checks(conn: Connection, limit: int = 12) -> list[ControlCheck]:
+    """The latest control total of each of the newest `limit` dates, each against our aging total that day."""
+    rows = conn.execute(
+        select(ControlTotal.as_of, ControlTotal.id, ControlTotal.amount, ControlTotal.source).order_by(
+            ControlTotal.as_of.desc(), ControlTotal.id.desc()
+        )
+    ).all()
+    latest: dict[date, tuple[Decimal, str]] = {}
+    for r in rows:
+        latest.setdefault(r.as_of, (r.amount, r.source))
+    out = []
+    for day in sorted(latest, reverse=True)[:limit]:
+        amount, source = latest[day]
+        out.append(ControlCheck(day, source, amount, aging(conn, day).total))
     return out

@@ -612,6 +612,7 @@ _READERS.update(
         "pack": _pack,
         "contra": borrowing_store.contra_amounts,
         "control_total": borrowing_store.control_total,
+        "control_checks": borrowing_store.control_checks,
     }
 )
 
@@ -643,6 +644,11 @@ def contra_amounts(as_of: date) -> dict:
 
 def control_total(as_of: date):
     return _read("control_total", as_of)
+
+
+def control_checks() -> list:
+    """The ERP's control totals against our open AR on the same dates, newest first."""
+    return _read("control_checks")
 
 
 def close_period(period: str, *, closed_by: str, now) -> int:

@@ -62,6 +62,28 @@ with right:
                 )
             )
 
+checks = cache.control_checks()
+if checks:
+    st.subheader(_("Does our AR tie to the ERP?"))
+    currency = status.company.base_currency
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    _("date"): fmt.day(c.as_of),
+                    _("source"): c.source,
+                    _("ERP total"): fmt.money(c.erp_total, currency),
+                    _("our open AR"): fmt.money(c.our_total, currency),
+                    _("difference"): fmt.money(c.difference, currency),
+                    _("ties"): _("yes") if c.difference == 0 else _("no"),
+                }
+                for c in checks
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
 st.subheader(_("Recent imports"))
 if status.recent_imports:
     st.dataframe(

@@ -126,3 +126,25 @@ def test_excel_sheet_and_a_saved_preset(live_url):
     assert "Excel customers" in read(live_url, presets)
     at.button(key="import_commit").click().run()
     assert read(live_url, lambda c: c.execute(select(Customer.name)).scalar_one()) == "Fjord Handel AS"
+
+
+def test_data_status_shows_whether_our_ar_ties_to_the_erp(live_url):
+    from data_access.borrowing import add_control_total
+
+    at = page("customers", "kunder.csv", CUSTOMERS)
+    at.button(key="import_commit").click().run()
+    at = page("invoices", "faktura.csv", INVOICES)
+    at.button(key="import_commit").click().run()
+    engine = make_engine(live_url)
+    with engine.begin() as conn:
+        add_control_total(conn, date(2026, 10, 31), D("2000.00"), "GL 1500", "Kari")
+        add_control_total(conn, date(2026, 10, 2), D("1000.00"), "GL 1500", "Kari")
+    engine.dispose()
+    at = run_page("pages/data_status.py")
+    [table] = [d for d in at.dataframe if "ERP total" in d.value.columns]
+    rows = table.value.to_dict("records")
+    # 31 Oct: 1 234.50 + 765.50 = 2 000.00 ties; 2 Oct: both invoices issued by then, 2 000.00 - 1 000.00 = 1 000.00
+    assert [(r["date"], r["difference"], r["ties"]) for r in rows] == [
+        ("31 Oct 2026", "NOK\xa00.00", "yes"),
+        ("2 Oct 2026", "NOK\xa01,000.00", "no"),
+    ]
