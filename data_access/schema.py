@@ -98,6 +98,7 @@ class Invoice(Base):
         Index("ix_invoices_customer_issue", "customer_id", "issue_date"),
         Index("ix_invoices_issue_date", "issue_date"),
         Index("ix_invoices_open_until", "open_until", "issue_date"),
+        Index("ix_invoices_credited_invoice", "credited_invoice"),
     )
 
 
@@ -116,6 +117,7 @@ class Payment(Base):
         Index("ix_payments_customer_date", "customer_id", "payment_date"),
         Index("ix_payments_date", "payment_date"),
         Index("ix_payments_open_until", "open_until", "payment_date"),
+        Index("ix_payments_invoice_number", "invoice_number"),
     )
 
 
