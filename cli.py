@@ -21,7 +21,7 @@ from data_access.borrowing import add_control_total, lender_profiles, save_lende
 from data_access.close import certificate_of, close_period, current_close, log_report, pack_for, reopen_period
 from data_access.engine import get_engine, mask_url, resolve_database_url
 from data_access.imports import FORMATS, ImportFailed, log_failed_import, remove_demo_data
-from data_access.ingest import Preset, import_export, mapping_from_json, save_preset
+from data_access.ingest import Preset, as_csv, import_export, mapping_from_json, save_preset
 from data_access.ingest import preset as load_preset
 from data_access.ingest import presets as list_presets
 from data_access.kpis import portfolio_kpis
@@ -206,6 +206,7 @@ def import_cmd(
     create_customers: Annotated[
         bool, typer.Option("--create-customers", help="Create customers the file names but the ledger lacks.")
     ] = False,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="Excel files: the sheet (default the first).")] = None,
 ) -> None:
     """Import one file (all rows or none): a canonical CSV, or an ERP export whose encoding, separator, decimal
     mark, date format and column names (en, nb, sv, da) are detected, or mapped by a preset or a mapping file."""
@@ -218,6 +219,7 @@ def import_cmd(
     started = utcnow()
     mapping = dialect = None
     try:
+        data = as_csv(data, file.name, sheet)  # an Excel workbook's sheet as CSV; a CSV file as it is
         if mapping_file is not None:
             mapping = mapping_from_json(mapping_file.read_text(encoding="utf-8"), kind)
         if preset_name:

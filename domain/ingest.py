@@ -323,7 +323,14 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
+        pass
+    try:
         return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError as exc:
+        raise IngestError(
+            f"the file is neither UTF-8 nor Windows-1252 text (byte 0x{data[exc.start]:02x} at position {exc.start}): "
+            "is it a CSV or Excel file?"
+        ) from exc
 
 
 def sniff_delimiter(text: str) -> str:

@@ -293,3 +293,22 @@ def test_ibm_sample_through_the_cli_with_saved_presets(empty, tmp_path):
     assert r.exit_code == 2 and "no import preset named 'Nope'" in r.output and "IBM invoices" in r.output
     r = run(url, "import", "invoices", str(IBM), "--preset", "IBM payments")
     assert r.exit_code == 2 and "is for payments, not invoices" in r.output
+
+
+def test_an_excel_sheet_through_the_cli(empty, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "Info"
+    ws = book.create_sheet("Kunder")
+    ws.append(["Kundenr", "Navn"])
+    ws.append([1001, "Fjord Handel AS"])
+    path = tmp_path / "kunder.xlsx"
+    book.save(path)
+    assert "customers: 1 rows, 1 inserted" in ok(empty, "import", "customers", str(path), "--sheet", "Kunder")
+    r = run(empty, "import", "customers", str(path), "--sheet", "Nope")
+    assert r.exit_code == 2 and "no sheet 'Nope'; its sheets: Info, Kunder" in r.output
+    garbage = tmp_path / "x.csv"
+    garbage.write_bytes(b"\x9d\x81")
+    r = run(empty, "import", "customers", str(garbage))
+    assert r.exit_code == 1 and "neither UTF-8 nor Windows-1252" in r.output
