@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +28,8 @@ from data_access.ledger import (
 from data_access.schema import (
     LEDGER_TABLES,
     Base,
+    CompanyEvent,
+    CreditReport,
     Customer,
     DunningStatus,
     FxRate,
@@ -36,9 +39,14 @@ from data_access.schema import (
     WriteOff,
 )
 from domain.allocation import AllocationError
-from domain.canonical import FORMATS, FieldError, parse_row
+from domain.canonical import CUSTOMER_COLUMNS, FORMATS, FieldError, parse_row
+from domain.identifiers import COUNTRIES, OrgNumberError, normalise_org_number
 
 MAX_LISTED_ERRORS = 200
+BUREAU_KINDS = ("credit-reports", "company-events")
+# the import log's source per kind (data_access.views.SOURCES: the sidebar's "last loaded"); others are "ledger"
+KIND_SOURCES = {"credit-reports": "credit_reports", "company-events": "register"}
+JSON_KINDS = BUREAU_KINDS  # kinds that also read a JSON list of objects
 
 
 @dataclass(frozen=True)
@@ -111,6 +119,10 @@ def read_rows(kind: str, data: bytes) -> list[dict[str, str]]:
     dupes = sorted({c for c in header if header.count(c) > 1})
     if dupes:
         errors.append(RowError(1, ",".join(dupes), "", "column(s) appear more than once"))
+    if kind in BUREAU_KINDS and not set(CUSTOMER_COLUMNS) & set(header):
+        errors.append(
+            RowError(1, ",".join(CUSTOMER_COLUMNS), "", "needs a customer_ref or an org_number column (or both)")
+        )
     if errors:
         raise ImportFailed(kind, errors)
     rows = []
@@ -137,6 +149,10 @@ def _parse_all(kind: str, rows: list[dict[str, str]], base: str) -> list[dict[st
             p = parse_row(kind, row, base)
         except FieldError as exc:
             errors.append(RowError(n, getattr(exc, "column", ""), getattr(exc, "value", ""), str(exc)))
+            continue
+        if kind in BUREAU_KINDS:  # the key holds the customer, resolved against the database: _import_bureau
+            p["__row__"] = n
+            parsed.append(p)
             continue
         key = (p["currency"], p["date"]) if kind == "fx-rates" else p[fmt.key]
         if key in seen:
@@ -309,6 +325,8 @@ def import_rows(conn: Connection, kind: str, parsed: list[dict[str, Any]]) -> Im
         return result
     if kind == "dunning-status":
         return _import_dunning_status(conn, parsed, result)
+    if kind in BUREAU_KINDS:
+        return _import_bureau(conn, kind, parsed, result)
 
     ids = _customer_ids(conn, {p["customer_ref"] for p in parsed if "customer_ref" in p})
     for p in parsed:
@@ -426,6 +444,189 @@ def _import_dunning_status(conn: Connection, parsed: list[dict[str, Any]], resul
     return result
 
 
+class _Pairs(list):
+    """A JSON object as its (key, value) pairs, so that a key given twice is seen, not silently dropped."""
+
+
+def is_json(kind: str, data: bytes, file_name: str | None = None) -> bool:
+    """A JSON list of objects rather than a CSV: the name ends in .json or the content starts with '['."""
+    if kind not in JSON_KINDS:
+        return False
+    return (file_name or "").lower().endswith(".json") or data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[")
+
+
+def _json_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number")
+
+
+def read_json_rows(kind: str, data: bytes) -> list[dict[str, str]]:
+    """A JSON list of objects keyed by the canonical columns, as the text rows `read_rows` gives for a CSV.
+
+    Numbers keep their written digits (1.25 stays '1.25', never a binary float); null is an empty value. Row N
+    in a message is the N-th object of the list."""
+    fmt = FORMATS[kind]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFailed(
+            kind, [RowError(0, "", "", f"the file is not UTF-8 (byte {exc.start}); save it as UTF-8")]
+        ) from exc
+    if not text.strip():
+        raise ImportFailed(kind, [RowError(0, "", "", "the file is empty")])
+    try:
+        doc = json.loads(text, parse_float=str, parse_int=str, parse_constant=_json_constant, object_pairs_hook=_Pairs)
+    except json.JSONDecodeError as exc:
+        raise ImportFailed(
+            kind,
+            [RowError(0, "", "", f"the file is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})")],
+        ) from exc
+    except ValueError as exc:
+        raise ImportFailed(kind, [RowError(0, "", "", f"the file is not valid JSON: {exc}")]) from exc
+    if not isinstance(doc, list) or isinstance(doc, _Pairs):
+        raise ImportFailed(kind, [RowError(0, "", "", "a JSON file must be a list of objects: [{...}, {...}]")])
+    rows, errors = [], []
+    for n, obj in enumerate(doc, start=1):
+        if not isinstance(obj, _Pairs):
+            errors.append(RowError(n, "", "", "is not an object with the columns as keys"))
+            continue
+        keys = [k for k, _ in obj]
+        unknown = [k for k in keys if k not in fmt.columns]
+        if unknown:
+            errors.append(
+                RowError(
+                    n, ",".join(unknown), "", f"unknown key(s) {', '.join(unknown)}; allowed: {', '.join(fmt.columns)}"
+                )
+            )
+        dupes = sorted({k for k in keys if keys.count(k) > 1})
+        if dupes:
+            errors.append(RowError(n, ",".join(dupes), "", "key(s) appear more than once"))
+        row: dict[str, str] = {}
+        for k, v in obj:
+            if v is None or isinstance(v, str):
+                row[k] = v or ""
+            else:  # numbers arrive as their text; what is left is true/false, a list or an object
+                shown = json.dumps(v) if isinstance(v, bool) else ""
+                errors.append(RowError(n, k, shown, "must be text or a number"))
+        if unknown or dupes:
+            continue
+        row["__row__"] = str(n)
+        rows.append(row)
+    if errors:
+        raise ImportFailed(kind, errors[:MAX_LISTED_ERRORS])
+    return rows
+
+
+def _org_forms(value: str) -> set[str]:
+    """Every stored form an organisation number from a bureau can have: compact per Nordic country, or as given."""
+    forms = {value.strip()}
+    for country in COUNTRIES:
+        try:
+            forms.add(normalise_org_number(country, value))
+        except OrgNumberError:
+            pass
+    return forms
+
+
+def _org_matches(customer, value: str) -> bool:
+    """The customer's stored number is this value in the compact form of the customer's own country."""
+    if customer.org_number is None:
+        return False
+    if customer.country in COUNTRIES:
+        try:
+            return normalise_org_number(customer.country, value) == customer.org_number
+        except OrgNumberError:
+            return False
+    return value.strip() == customer.org_number
+
+
+def _bureau_customers(conn: Connection, kind: str, parsed: list[dict[str, Any]]) -> None:
+    """Sets each row's customer_id from its customer_ref, else its org_number; every miss is a row error."""
+    cols = (Customer.id, Customer.customer_ref, Customer.country, Customer.org_number)
+    by_ref: dict[str, Any] = {}
+    for chunk in _chunks({p["customer_ref"] for p in parsed if p["customer_ref"]}):
+        by_ref.update({r.customer_ref: r for r in conn.execute(select(*cols).where(Customer.customer_ref.in_(chunk)))})
+    forms = {v: _org_forms(v) for v in {p["org_number"] for p in parsed if p["org_number"] and not p["customer_ref"]}}
+    by_org: dict[str, list] = {}
+    for chunk in _chunks(set().union(*forms.values())):
+        for r in conn.execute(select(*cols).where(Customer.org_number.in_(chunk))):
+            by_org.setdefault(r.org_number, []).append(r)
+    errors = []
+    for p in parsed:
+        n, ref, org = p["__row__"], p["customer_ref"], p["org_number"]
+        if ref is not None:
+            c = by_ref.get(ref)
+            if c is None:
+                errors.append(RowError(n, "customer_ref", ref, "unknown customer"))
+            elif org is not None and c.org_number is not None and not _org_matches(c, org):
+                errors.append(
+                    RowError(n, "org_number", org, f"is not the organisation number of {ref} ({c.org_number})")
+                )
+            else:
+                p["customer_id"] = c.id
+            continue
+        found = {c.id: c for form in forms[org] for c in by_org.get(form, ()) if _org_matches(c, org)}
+        if not found:
+            errors.append(RowError(n, "org_number", org, "unknown customer: no customer has this organisation number"))
+        elif len(found) > 1:
+            refs = ", ".join(sorted(c.customer_ref for c in found.values()))
+            errors.append(
+                RowError(n, "org_number", org, f"belongs to more than one customer ({refs}); give customer_ref")
+            )
+        else:
+            p["customer_id"] = next(iter(found))
+    if errors:
+        raise ImportFailed(kind, errors[:MAX_LISTED_ERRORS])
+
+
+def _import_bureau(conn: Connection, kind: str, parsed: list[dict[str, Any]], result: ImportResult) -> ImportResult:
+    """Credit reports (key customer + report date + source) and register events (customer + date + type + source):
+    a row replaces the stored values of its key; not ledger amounts, so no reallocation."""
+    _bureau_customers(conn, kind, parsed)
+    if kind == "credit-reports":
+        model, key_cols = CreditReport, ("customer_id", "report_date", "source")
+        value_cols = ("score", "rating", "remarks_count", "remarks_amount", "uc_class", "pd_percent")
+    else:
+        model, key_cols = CompanyEvent, ("customer_id", "event_date", "event_type", "source")
+        value_cols = ("text",)
+    errors, seen = [], {}
+    for p in parsed:
+        key = tuple(p[c] for c in key_cols)
+        if key in seen:
+            who = "customer_ref" if p["customer_ref"] is not None else "org_number"
+            shown = " ".join(str(v) for v in (p[who], *key[1:]))
+            errors.append(
+                RowError(
+                    p["__row__"], ",".join((who, *key_cols[1:])), shown, f"duplicate key, first seen in row {seen[key]}"
+                )
+            )
+        else:
+            seen[key] = p["__row__"]
+    if errors:
+        raise ImportFailed(kind, errors[:MAX_LISTED_ERRORS])
+    table = model.__table__
+    existing: dict[tuple, list] = {}
+    for chunk in _chunks({p["customer_id"] for p in parsed}):
+        for r in conn.execute(select(table).where(table.c.customer_id.in_(chunk))):
+            existing.setdefault(tuple(r._mapping[c] for c in key_cols), []).append(r)
+    new_rows = []
+    for p in parsed:
+        key = tuple(p[c] for c in key_cols)
+        vals = {c: p[c] for c in value_cols}
+        stored = existing.get(key)
+        if stored is None:
+            new_rows.append({**dict(zip(key_cols, key, strict=True)), **vals})
+        elif all({c: r._mapping[c] for c in value_cols} == vals for r in stored):
+            result.unchanged += 1
+        else:
+            where = [table.c[c] == v for c, v in zip(key_cols, key, strict=True)]
+            conn.execute(update(table).where(*where).values(**vals))
+            result.updated += 1
+    for chunk in _chunks(new_rows, 5000):
+        conn.execute(insert(table), chunk)
+    result.inserted += len(new_rows)
+    return result
+
+
 def _check_no_cycles(conn: Connection, kind: str) -> None:
     from domain.kpis import group_roots
 
@@ -438,17 +639,19 @@ def _check_no_cycles(conn: Connection, kind: str) -> None:
 
 
 def import_file(
-    conn: Connection, kind: str, data: bytes, file_name: str | None = None, source: str = "ledger"
+    conn: Connection, kind: str, data: bytes, file_name: str | None = None, source: str | None = None
 ) -> ImportResult:
     """Validate and import one canonical file in the caller's transaction; logs it and bumps the data version.
 
     The first real import removes the demo portfolio (demo mode ends). On ImportFailed the caller must roll
-    back; `log_failed_import` records the rejection in a transaction of its own.
+    back; `log_failed_import` records the rejection in a transaction of its own. The bureau kinds also read a
+    JSON list of objects (`is_json`). The log's source defaults to the kind's (`KIND_SOURCES`, else "ledger").
     """
     if kind not in FORMATS:
         raise ValueError(f"unknown import kind '{kind}'; choose one of {', '.join(FORMATS)}")
+    source = source or KIND_SOURCES.get(kind, "ledger")
     started = utcnow()
-    rows = read_rows(kind, data)
+    rows = read_json_rows(kind, data) if is_json(kind, data, file_name) else read_rows(kind, data)
     base = base_currency(conn)
     parsed = _parse_all(kind, rows, base)
     demo_removed = remove_demo_data(conn)
@@ -480,12 +683,12 @@ def log_failed_import(
     file_name: str | None,
     error: Exception,
     started_at: datetime,
-    source: str = "ledger",
+    source: str | None = None,
 ) -> None:
     log_import(
         conn,
         kind=kind,
-        source=source,
+        source=source or KIND_SOURCES.get(kind, "ledger"),
         file_name=file_name,
         file_sha256=hashlib.sha256(data).hexdigest(),
         rows=0,

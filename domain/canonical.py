@@ -16,6 +16,17 @@ MAX_AMOUNT = Decimal("500000000.00")  # per document; keeps every converted prod
 MAX_RATE = Decimal("180")
 STATUSES = ("active", "credit_hold", "prepayment_only")
 COLLECTION_STATUSES = ("none", "notice_sent", "with_agency", "closed")
+# Register event codes the app acts on: the risk rules' severe and role events (domain.risk.RiskRules), the
+# credit-hold events (domain.policy.AlertThresholds) and the labelled ones (components.messages.EVENT_LABELS)
+EVENT_TYPES = (
+    "bankruptcy",
+    "bankruptcy_petition",
+    "liquidation",
+    "forced_dissolution",
+    "debt_restructuring",
+    "role_change",
+    "address_change",
+)
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NACE = re.compile(r"^\d{2}(\.\d{1,2}){0,2}$")
 
@@ -74,7 +85,31 @@ FORMATS: dict[str, Format] = {
         ("invoice_number", "reminder_level"),
         ("last_reminder_date", "last_deadline_date", "fees_charged", "notice_sent_date", "collection_status"),
     ),
+    # The bureau feeds name the customer by customer_ref or org_number (at least one); the key includes the
+    # customer the importer resolves, so it is checked there, not by the generic duplicate check.
+    "credit-reports": Format(
+        "credit-reports",
+        "customer+report_date+source",
+        ("report_date", "source"),
+        (
+            "customer_ref",
+            "org_number",
+            "score",
+            "rating",
+            "remarks_count",
+            "remarks_amount",
+            "uc_class",
+            "pd_percent",
+        ),
+    ),
+    "company-events": Format(
+        "company-events",
+        "customer+event_date+event_type+source",
+        ("event_date", "event_type", "source"),
+        ("customer_ref", "org_number", "text"),
+    ),
 }
+CUSTOMER_COLUMNS = ("customer_ref", "org_number")  # the bureau kinds need at least one of them
 
 
 class FieldError(ValueError):
@@ -239,9 +274,77 @@ def parse_row(kind: str, row: dict[str, str], base_currency: str) -> dict[str, A
             )
         if out["collection_status"] == "notice_sent" and out["notice_sent_date"] is None:
             _raise("notice_sent_date", "", "is required when collection_status is notice_sent")
+    elif kind in ("credit-reports", "company-events"):
+        field("customer_ref", lambda: _opt(row, "customer_ref"))
+        field("org_number", lambda: _opt(row, "org_number"))
+        if out["customer_ref"] is None and out["org_number"] is None:
+            _raise("customer_ref,org_number", "", "give the customer: customer_ref or org_number (at least one)")
+        if kind == "credit-reports":
+            field("report_date", lambda: parse_date(_req(row, "report_date")))
+            field("source", lambda: _text(_req(row, "source"), 50))
+            field("score", lambda: _opt_between(row, "score", 0, 100, "is not on the 0-100 scale"))
+            field("rating", lambda: _opt_text(row, "rating", 20))
+            field("remarks_count", lambda: parse_int(_opt(row, "remarks_count") or "0"))
+            field("remarks_amount", lambda: parse_money(_opt(row, "remarks_amount") or "0", allow_negative=False))
+            field(
+                "uc_class",
+                lambda: _opt_between(
+                    row, "uc_class", 1, 5, "is not a UC risk class (1 = very high risk ... 5 = very low risk)"
+                ),
+            )
+            field("pd_percent", lambda: _opt_pd(_opt(row, "pd_percent")))
+        else:
+            field("event_date", lambda: parse_date(_req(row, "event_date")))
+            field("event_type", lambda: _event_type(_req(row, "event_type")))
+            field("source", lambda: _text(_req(row, "source"), 50))
+            field("text", lambda: _opt(row, "text"))
     else:
         raise ValueError(f"unknown import kind '{kind}'")
     return out
+
+
+def _text(v: str, max_len: int) -> str:
+    if len(v) > max_len:
+        raise FieldError(f"at most {max_len} characters, got {len(v)}")
+    return v
+
+
+def _opt_text(row: dict[str, str], col: str, max_len: int) -> str | None:
+    v = _opt(row, col)
+    return None if v is None else _text(v, max_len)
+
+
+def _opt_between(row: dict[str, str], col: str, low: int, high: int, problem: str) -> int | None:
+    """An optional whole number on a bounded scale (a bureau score, a UC risk class)."""
+    v = _opt(row, col)
+    if v is None:
+        return None
+    if not re.fullmatch(r"-?\d+", v):
+        raise FieldError(f"'{v}' is not a whole number")
+    n = int(v)
+    if not low <= n <= high:
+        raise FieldError(f"{n} {problem}")
+    return n
+
+
+def _opt_pd(v: str | None) -> Decimal | None:
+    """The bureau's 12-month PD as a percent (UC riskprognos 1.25 = 1.25 %), at most 2 decimals."""
+    if v is None:
+        return None
+    if not re.fullmatch(r"-?\d+(\.\d+)?", v):
+        raise FieldError(f"'{v}' is not a number (a percent with . as the decimal mark, e.g. 1.25)")
+    d = Decimal(v)
+    if d != d.quantize(Decimal("0.01")):
+        raise FieldError(f"{v} has more than 2 decimals")
+    if not Decimal(0) <= d <= Decimal(100):
+        raise FieldError(f"{v} is not a percentage between 0 and 100")
+    return d.quantize(Decimal("0.01"))
+
+
+def _event_type(v: str) -> str:
+    if v not in EVENT_TYPES:
+        raise FieldError(f"'{v}' is not a known register event; use one of {', '.join(EVENT_TYPES)}")
+    return v
 
 
 def _raise(column: str, value: str, problem: str) -> NoReturn:
