@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, select
 
-from data_access.imports import ImportFailed, ImportResult, RowError, import_file
+from data_access.imports import ImportFailed, ImportResult, RowError, import_file, is_json
 from data_access.ledger import get_setting, set_setting
 from data_access.schema import Customer
 from domain.canonical import FORMATS
@@ -246,6 +246,9 @@ def import_export(
 ) -> tuple[ImportResult, Prepared]:
     """Prepare and import one file in the caller's transaction (all rows or none); a dry run is this call in a
     transaction the caller rolls back. With create_customers, unknown customer references become customers."""
+    if mapping is None and dialect is None and is_json(kind, data, file_name):  # the bureau kinds' JSON form
+        result = import_file(conn, kind, data, file_name)
+        return result, Prepared(kind, True, Dialect(encoding="utf-8"), ColumnMap(kind, ()), (), data)
     prepared = prepare(kind, data, mapping, dialect)
     created = create_missing_customers(conn, prepared, file_name) if create_customers else 0
     result = import_file(conn, kind, prepared.data, file_name)

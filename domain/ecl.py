@@ -30,7 +30,13 @@ HUNDRED = Decimal(100)
 MAX_FORWARD_FACTOR = Decimal(5)
 REASONS = ("bankrupt", "in_collection", "size")
 DEFAULT_FORWARD_SOURCE = "No adjustment: the historical loss rates are applied as observed (factor 1.00)."
-DEFAULT_INDIVIDUAL_EVENTS = ("bankruptcy", "bankruptcy_petition", "liquidation", "forced_dissolution", "reconstruction")
+DEFAULT_INDIVIDUAL_EVENTS = (
+    "bankruptcy",
+    "bankruptcy_petition",
+    "liquidation",
+    "forced_dissolution",
+    "debt_restructuring",
+)
 
 
 class EclError(ValueError):

@@ -26,6 +26,8 @@ KINDS = {
     "write-offs": N_("Write-offs"),
     "fx-rates": N_("FX rates"),
     "dunning-status": N_("Dunning status"),
+    "credit-reports": N_("Credit reports (bureau)"),
+    "company-events": N_("Register events"),
 }
 NONE = "—"
 SEPARATORS = {",": N_("comma"), ";": N_("semicolon"), "\t": N_("tab"), "|": N_("bar")}

@@ -623,3 +623,20 @@ def test_cli_imports_both_kinds_and_logs_a_refusal_under_the_kinds_source(db_url
         failed = conn.execute(select(ImportLog.__table__).where(ImportLog.status == "failed")).one()
     engine.dispose()
     assert (failed.kind, failed.source, failed.file_name) == ("credit-reports", "credit_reports", "bad.csv")
+
+
+def test_json_bureau_file_through_the_cli(tmp_path):
+    """The CLI's export reader hands a JSON list of reports to the strict bureau import as it is."""
+    from test_cli import ok
+
+    url = f"sqlite:///{tmp_path}/kv.db"
+    ok(url, "db", "init", "--empty")
+    customers = tmp_path / "c.csv"
+    customers.write_text("customer_ref,name\nC1,Fjord Handel AS\n", encoding="utf-8")
+    ok(url, "import", "customers", str(customers))
+    reports = tmp_path / "uc.json"
+    reports.write_text(
+        '[{"customer_ref": "C1", "report_date": "2026-10-01", "source": "UC", "uc_class": 3, "pd_percent": 1.2}]',
+        encoding="utf-8",
+    )
+    assert "credit-reports: 1 rows, 1 inserted" in ok(url, "import", "credit-reports", str(reports))

@@ -249,7 +249,16 @@ def test_formats_columns():
         "invoice_number",
     )
     assert FORMATS["write-offs"].key == "write_off_ref"
-    assert set(FORMATS) == {"customers", "invoices", "payments", "write-offs", "fx-rates", "dunning-status"}
+    assert set(FORMATS) == {
+        "customers",
+        "invoices",
+        "payments",
+        "write-offs",
+        "fx-rates",
+        "dunning-status",
+        "credit-reports",
+        "company-events",
+    }
     assert FORMATS["dunning-status"].required == ("invoice_number", "reminder_level")
 
 

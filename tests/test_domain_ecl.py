@@ -196,7 +196,9 @@ def test_individual_reason_order():
     s = EclSettings(individual_threshold=D(500000))
     big = D(600000)
     assert individual_reason(events=["bankruptcy"], in_collection=True, exposure=big, settings=s) == "bankrupt"
-    assert individual_reason(events=["reconstruction"], in_collection=False, exposure=D(1), settings=s) == "bankrupt"
+    assert (
+        individual_reason(events=["debt_restructuring"], in_collection=False, exposure=D(1), settings=s) == "bankrupt"
+    )
     assert individual_reason(events=["payment_remark"], in_collection=True, exposure=big, settings=s) == "in_collection"
     assert individual_reason(events=[], in_collection=False, exposure=big, settings=s) == "size"
     assert individual_reason(events=[], in_collection=False, exposure=D(500000), settings=s) is None  # not above
