@@ -7,6 +7,7 @@ import csv
 import getpass
 import io
 import json
+import os
 import sys
 from datetime import date, datetime
 from decimal import Decimal
@@ -58,6 +59,8 @@ report_app = typer.Typer(no_args_is_help=True, help="The lender and investor pac
 app.add_typer(report_app, name="report")
 lender_app = typer.Typer(no_args_is_help=True, help="Loan agreements' borrowing-base terms (lender profiles).")
 app.add_typer(lender_app, name="lender")
+brreg_app = typer.Typer(no_args_is_help=True, help="The Norwegian register (Enhetsregisteret, Brønnøysund).")
+app.add_typer(brreg_app, name="brreg")
 
 
 class State:
@@ -725,6 +728,39 @@ def control_total_cmd(
     except ValueError as exc:
         _fail(str(exc), 2)
     typer.echo(f"Control total {value} for {as_of} ({source}) recorded")
+
+
+@brreg_app.command("sync")
+def brreg_sync(
+    customer: Annotated[str | None, typer.Option("--customer", help="Only this customer (reference).")] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option("--base-url", help="The register API (default $KREDITTVAKT_BRREG_URL or data.brreg.no)."),
+    ] = None,
+    today: Annotated[str | None, typer.Option("--today", help="ISO date of the run (default today).")] = None,
+) -> None:
+    """Enrich Norwegian customers from the register and record its events (bankruptcy, liquidation, forced
+    dissolution, deletion, restructuring, new CEO or chair); reads the change feed from the saved cursor."""
+    from connectors.brreg import DEFAULT_BASE_URL, BrregClient
+    from data_access.brreg import sync_all, sync_customer
+    from data_access.memo import customer_id_by_ref
+
+    day = utcnow().date() if today is None else _date(today, "--today")
+    client = BrregClient(base_url or os.environ.get("KREDITTVAKT_BRREG_URL") or DEFAULT_BASE_URL)
+    with _engine().begin() as conn:
+        if customer:
+            cid = customer_id_by_ref(conn, customer)
+            if cid is None:
+                _fail(f"there is no customer with reference '{customer}'", 2)
+            result = sync_customer(conn, cid, client, day)
+        else:
+            result = sync_all(conn, client, day)
+    typer.echo(
+        f"register: {result.fetched} units fetched, {result.enriched} customers enriched, "
+        f"{result.events_added} events added, {len(result.errors)} errors"
+    )
+    for line in result.errors:
+        typer.echo(f"  {line}", err=True)
 
 
 if __name__ == "__main__":

@@ -66,6 +66,7 @@ EVENT_LABELS = {
     "debt_restructuring": N_("Debt restructuring"),
     "role_change": N_("Change of roles"),
     "address_change": N_("Change of address"),
+    "deleted": N_("Deleted from the register"),
 }
 
 

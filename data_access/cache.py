@@ -802,3 +802,18 @@ def run_import(
     if not dry_run:
         st.cache_data.clear()
     return result, prepared
+
+
+# --- the Norwegian register (customer page) -------------------------------------------------------------------
+
+
+def check_register(customer_id: int, today: date):
+    """Fetch the customer's unit (and roles) from Enhetsregisteret now; its events go to the customer's events.
+    The API is $KREDITTVAKT_BRREG_URL or the public one."""
+    import os
+
+    from connectors.brreg import DEFAULT_BASE_URL, BrregClient
+    from data_access.brreg import sync_customer
+
+    client = BrregClient(os.environ.get("KREDITTVAKT_BRREG_URL") or DEFAULT_BASE_URL)
+    return _write(sync_customer, customer_id, client, today)

@@ -26,6 +26,7 @@ EVENT_TYPES = (
     "debt_restructuring",
     "role_change",
     "address_change",
+    "deleted",
 )
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NACE = re.compile(r"^\d{2}(\.\d{1,2}){0,2}$")

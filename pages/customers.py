@@ -916,7 +916,22 @@ policy = cache.policy()
 
 events = cache.company_events(detail.id, view.as_of)
 header(detail, policy, events)
-st.download_button(
+actions = st.container(horizontal=True)
+if detail.country == "NO" and detail.org_number:
+    if actions.button(_("Check register now"), icon=":material/travel_explore:", key="check_register"):
+        with st.spinner(_("Asking Brønnøysundregistrene…")):
+            found = cache.check_register(detail.id, date.today())
+        if found.errors:
+            st.warning(_("The register did not answer for this customer: {why}").format(why="; ".join(found.errors)))
+        else:
+            st.success(
+                ngettext(
+                    "The register was checked: {n} new event.",
+                    "The register was checked: {n} new events.",
+                    found.events_added,
+                ).format(n=found.events_added)
+            )
+actions.download_button(
     _("Credit memo (PDF)"),
     # built on the click (not on every run), and logged
     data=partial(cache.credit_memo_download, detail.id, detail.ref, view.as_of, current_language(), acting_user().name),
