@@ -43,6 +43,7 @@ from domain.digest import DigestAlert, compose, webhook_payload
 from domain.fx import MissingFxRate
 from domain.ingest import IngestError
 from domain.money import parse_amount
+from domain.open_items import KIND as OPEN_ITEMS
 from domain.serialize import KPI_KEYS, aging_by_customer, aging_portfolio, kpis_dict
 from domain.statutory import StatutoryValue
 
@@ -196,7 +197,7 @@ def demo(
 
 @app.command("import")
 def import_cmd(
-    kind: Annotated[str, typer.Argument(help=f"{' | '.join(FORMATS)}")],
+    kind: Annotated[str, typer.Argument(help=f"{' | '.join(FORMATS)} | open-items")],
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
     preset_name: Annotated[str | None, typer.Option("--preset", help="A saved mapping (see --save-preset).")] = None,
     mapping_file: Annotated[
@@ -210,11 +211,20 @@ def import_cmd(
         bool, typer.Option("--create-customers", help="Create customers the file names but the ledger lacks.")
     ] = False,
     sheet: Annotated[str | None, typer.Option("--sheet", help="Excel files: the sheet (default the first).")] = None,
+    snapshot_date: Annotated[
+        str | None, typer.Option("--snapshot-date", help="open-items: the date of the list (else its column).")
+    ] = None,
+    allow_empty: Annotated[
+        bool, typer.Option("--allow-empty", help="open-items: accept an empty list (it closes every open item).")
+    ] = False,
 ) -> None:
     """Import one file (all rows or none): a canonical CSV, or an ERP export whose encoding, separator, decimal
     mark, date format and column names (en, nb, sv, da) are detected, or mapped by a preset or a mapping file."""
+    if kind == OPEN_ITEMS:
+        _import_open_items(file, snapshot_date, create_customers, allow_empty)
+        return
     if kind not in FORMATS:
-        _fail(f"unknown kind '{kind}'; choose one of {', '.join(FORMATS)}", 2)
+        _fail(f"unknown kind '{kind}'; choose one of {', '.join([*FORMATS, OPEN_ITEMS])}", 2)
     if preset_name and mapping_file:
         _fail("give --preset or --mapping, not both", 2)
     engine = _engine()
@@ -264,6 +274,32 @@ def import_cmd(
         typer.echo(note)
     if save_as:
         typer.echo(f"mapping saved as preset '{save_as}'")
+
+
+def _import_open_items(file: Path, snapshot_date: str | None, create_customers: bool, allow_empty: bool) -> None:
+    """Today's open items from the ERP: new documents added, lower remaining amounts and documents gone from the
+    list become payments on the list's date; our open AR that day then equals the list's total."""
+    from data_access.open_items_import import import_open_items_file
+
+    day = None if snapshot_date is None else _date(snapshot_date, "--snapshot-date")
+    engine = _engine()
+    data = file.read_bytes()
+    started = utcnow()
+    try:
+        with engine.begin() as conn:
+            result = import_open_items_file(
+                conn, data, file.name, snapshot_date=day, create_customers=create_customers, allow_empty=allow_empty
+            )
+    except ImportFailed as exc:
+        with engine.begin() as conn:
+            log_failed_import(conn, OPEN_ITEMS, data, file.name, exc, started)
+        typer.echo(f"error: {exc}", err=True)
+        for e in exc.errors[:20]:
+            typer.echo(f"  {e}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(result.summary())
+    for w in result.warnings:
+        typer.echo(f"warning: {w}")
 
 
 @app.command("import-presets")

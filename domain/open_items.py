@@ -345,7 +345,7 @@ def plan_snapshot(
     """What reproduces the snapshot of `snapshot_date` from the ledger's state at that date.
 
     `ledger` holds every invoice and credit note open at the snapshot date and every one the snapshot names
-    (keyed by number). Rules (docs/open-items.md):
+    (keyed by number). Rules (docs/data-formats.md, "Open-items snapshots"):
     - a document the ledger lacks is added with its original amount; an invoice's paid part becomes a payment;
     - an invoice whose open amount fell gets a payment for the fall; one that left the list, a payment for all
       of it; dated the row's payment_date, else the snapshot date; ref `payment_ref(number, date)`;
