@@ -499,8 +499,8 @@ EVENT_ERRORS = [
     (
         bad_event(event_type="konkurs"),
         "row 3, column event_type: 'konkurs' is not a known register event; use one of bankruptcy, "
-        "bankruptcy_petition, liquidation, forced_dissolution, debt_restructuring, role_change, address_change "
-        "(value 'konkurs')",
+        "bankruptcy_petition, liquidation, forced_dissolution, debt_restructuring, role_change, address_change, "
+        "deleted (value 'konkurs')",
     ),
     (bad_event(event_type=""), "row 3, column event_type: is required"),
     (bad_event(source=""), "row 3, column source: is required"),

@@ -263,7 +263,7 @@ def _ecl(**kwargs) -> Policy:
                 PolicyChange("ecl.individual_threshold", NONE, "2500000"),
                 PolicyChange(
                     "ecl.individual_events",
-                    "bankruptcy, bankruptcy_petition, liquidation, forced_dissolution, reconstruction",
+                    "bankruptcy, bankruptcy_petition, liquidation, forced_dissolution, debt_restructuring",
                     "bankruptcy",
                 ),
                 PolicyChange("ecl.individual_in_collection", YES, NO),
