@@ -256,12 +256,7 @@ def import_cmd(
         if not dry_run:
             with engine.begin() as conn:
                 log_failed_import(conn, kind, data, file.name, exc, started)
-        typer.echo(f"error: {exc}", err=True)
-        for e in exc.errors[:20]:
-            typer.echo(f"  {e}", err=True)
-        if len(exc.errors) > 20:
-            typer.echo(f"  … {len(exc.errors) - 20} more", err=True)
-        raise typer.Exit(1) from None
+        _import_refused(exc)
     except IngestError as exc:
         _fail(str(exc), 2)
     if not prepared.canonical:
@@ -274,6 +269,16 @@ def import_cmd(
         typer.echo(note)
     if save_as:
         typer.echo(f"mapping saved as preset '{save_as}'")
+
+
+def _import_refused(exc: ImportFailed) -> None:
+    """A rejected file: the reason and its first 20 row errors on stderr, exit code 1 (nothing was written)."""
+    typer.echo(f"error: {exc}", err=True)
+    for e in exc.errors[:20]:
+        typer.echo(f"  {e}", err=True)
+    if len(exc.errors) > 20:
+        typer.echo(f"  … {len(exc.errors) - 20} more", err=True)
+    raise typer.Exit(1)
 
 
 def _import_open_items(file: Path, snapshot_date: str | None, create_customers: bool, allow_empty: bool) -> None:
@@ -293,10 +298,7 @@ def _import_open_items(file: Path, snapshot_date: str | None, create_customers: 
     except ImportFailed as exc:
         with engine.begin() as conn:
             log_failed_import(conn, OPEN_ITEMS, data, file.name, exc, started)
-        typer.echo(f"error: {exc}", err=True)
-        for e in exc.errors[:20]:
-            typer.echo(f"  {e}", err=True)
-        raise typer.Exit(1) from None
+        _import_refused(exc)
     typer.echo(result.summary())
     for w in result.warnings:
         typer.echo(f"warning: {w}")

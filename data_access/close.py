@@ -209,7 +209,12 @@ GROUP BY d.flow, CASE WHEN d.currency = :base THEN 1 ELSE 0 END"""
 
 
 def rollforward(
-    conn: Connection, first: date, last: date, aging_total: Decimal, previous: LenderPack | None
+    conn: Connection,
+    first: date,
+    last: date,
+    aging_total: Decimal,
+    previous: LenderPack | None,
+    closing_items: list | None = None,
 ) -> RollForward:
     """Opening AR (the previous month-end) + the month's movements = closing AR, reconciled to the aging.
 
@@ -229,7 +234,9 @@ def rollforward(
             if i.currency not in rates_close:
                 raise CloseError(f"no {i.currency} rate on or before {last.isoformat()} to revalue the opening AR")
             revalued += convert(i.open_amount, rates_close[i.currency])
-    closing_foreign = sum((i.base_amount for i in open_items(conn, last) if i.currency != base), ZERO)
+    if closing_items is None:
+        closing_items = open_items(conn, last, Basis.DUE)
+    closing_foreign = sum((i.base_amount for i in closing_items if i.currency != base), ZERO)
     flows = _flows(conn, first, last)
 
     def flow(name: str) -> Decimal:
@@ -410,7 +417,9 @@ def _trend(conn: Connection, as_of: date) -> tuple[TrendRow, ...]:
     return tuple(out)
 
 
-def _insurance(conn: Connection, as_of: date, prov: Provision, policy: Policy) -> InsuranceSection:
+def _insurance(conn: Connection, prov: Provision, policy: Policy, items: list) -> InsuranceSection:
+    """Insured and uninsured exposure, customers above their insured limit, and notifications due; `items` are the
+    open items by due date at the period end."""
     rows = [r for r in prov.risk.rows if r.balance > 0]
     uninsured = sum((r.uninsured for r in rows), ZERO)
     exposure = sum((r.exposure for r in rows), ZERO)
@@ -427,7 +436,7 @@ def _insurance(conn: Connection, as_of: date, prov: Provision, policy: Policy) -
     days = policy.alerts.insurer_notification_days
     warn_from = policy.alerts.insurer_warning_from
     due = []
-    for it in open_items(conn, as_of, Basis.DUE):
+    for it in items:
         if it.kind == "invoice" and it.customer_id in insurers and it.days >= warn_from:
             ref, name, insurer = insurers[it.customer_id]
             due.append(
@@ -510,7 +519,8 @@ def build_pack(
         _headline_at(conn, year_end, policy),
     )
     opening_ecl = prev_ecl or ZERO
-    flows_rf = rollforward(conn, first, last, aging_due.total, previous)
+    closing_items = open_items(conn, last, Basis.DUE)  # the roll-forward's closing side and the insurance list
+    flows_rf = rollforward(conn, first, last, aging_due.total, previous, closing_items)
     used = -flows_rf.write_offs
     allowance = reconcile_allowance(opening_ecl, prov.result.total, used)
     top, top_groups, hhi_c, hhi_g = _concentration(conn, last, prov)
@@ -558,7 +568,7 @@ def build_pack(
         ecl=prov.result,
         allowance=allowance,
         certificates=tuple(certs),
-        insurance=_insurance(conn, last, prov, policy),
+        insurance=_insurance(conn, prov, policy, closing_items),
         parameters=_parameters(policy, version),
         warnings=tuple(warnings),
     )

@@ -39,7 +39,7 @@ from data_access.schema import (
     WriteOff,
 )
 from domain.allocation import AllocationError
-from domain.canonical import CUSTOMER_COLUMNS, FORMATS, FieldError, parse_row
+from domain.canonical import CUSTOMER_COLUMNS, FORMATS, FieldError, Format, parse_row
 from domain.identifiers import COUNTRIES, OrgNumberError, normalise_org_number
 
 MAX_LISTED_ERRORS = 200
@@ -90,9 +90,10 @@ class ImportResult:
         return s
 
 
-def read_rows(kind: str, data: bytes) -> list[dict[str, str]]:
-    """Decode and split a canonical CSV; header problems raise ImportFailed."""
-    fmt = FORMATS[kind]
+def read_rows(kind: str, data: bytes, fmt: Format | None = None) -> list[dict[str, str]]:
+    """Decode and split a canonical CSV; header problems raise ImportFailed. `fmt` is the kind's format when it is
+    not one of FORMATS (the open-items snapshot, which has its own import path)."""
+    fmt = fmt or FORMATS[kind]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -165,10 +165,19 @@ def _fail(kind: str, message: str) -> ImportFailed:
     return ImportFailed(kind, [RowError(1, "", "", message)])
 
 
-def prepare(kind: str, data: bytes, mapping: ColumnMap | None = None, dialect: Dialect | None = None) -> Prepared:
-    """Read an export: a canonical file as it is; anything else mapped (given, else automatic) and rewritten."""
+def prepare(
+    kind: str,
+    data: bytes,
+    mapping: ColumnMap | None = None,
+    dialect: Dialect | None = None,
+    file_name: str | None = None,
+) -> Prepared:
+    """Read an export: a canonical file (CSV, or the bureau kinds' JSON) as it is; anything else mapped (given,
+    else automatic) and rewritten."""
     if kind not in FORMATS:
         raise ValueError(f"unknown import kind '{kind}'; choose one of {', '.join(FORMATS)}")
+    if mapping is None and dialect is None and is_json(kind, data, file_name):
+        return Prepared(kind, True, Dialect(encoding="utf-8"), ColumnMap(kind, ()), (), data)
     try:
         text, encoding = decode(data, dialect.encoding if dialect else None)
         delimiter = dialect.delimiter if dialect else sniff_delimiter(text)
@@ -246,10 +255,7 @@ def import_export(
 ) -> tuple[ImportResult, Prepared]:
     """Prepare and import one file in the caller's transaction (all rows or none); a dry run is this call in a
     transaction the caller rolls back. With create_customers, unknown customer references become customers."""
-    if mapping is None and dialect is None and is_json(kind, data, file_name):  # the bureau kinds' JSON form
-        result = import_file(conn, kind, data, file_name)
-        return result, Prepared(kind, True, Dialect(encoding="utf-8"), ColumnMap(kind, ()), (), data)
-    prepared = prepare(kind, data, mapping, dialect)
+    prepared = prepare(kind, data, mapping, dialect, file_name)
     created = create_missing_customers(conn, prepared, file_name) if create_customers else 0
     result = import_file(conn, kind, prepared.data, file_name)
     if created:

@@ -4,9 +4,7 @@ control total. One call is one snapshot in the caller's transaction; on ImportFa
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -16,7 +14,7 @@ from sqlalchemy import Connection, Date, bindparam, delete, func, insert, select
 
 from data_access.asof import aging, open_items, open_items_sql
 from data_access.borrowing import add_control_total, control_total
-from data_access.imports import MAX_LISTED_ERRORS, ImportFailed, RowError, remove_demo_data
+from data_access.imports import MAX_LISTED_ERRORS, ImportFailed, RowError, read_rows, remove_demo_data
 from data_access.kpis import rates_as_of
 from data_access.ledger import base_currency, bump_data_version, log_import, rebuild_allocations, utcnow
 from data_access.schema import Allocation, CashApplication, ControlTotal, Customer, Invoice, Payment
@@ -103,46 +101,8 @@ def _file_error(column: str, value: str, problem: str) -> ImportFailed:
 
 def read_open_items(data: bytes) -> list[dict[str, str]]:
     """Decode and split an open-items CSV into text rows (with "__row__"); header problems raise ImportFailed.
-
-    The same rules as data_access.imports.read_rows (UTF-8, strict header); once the kind is registered in
-    domain.canonical.FORMATS, `read_rows(KIND, data)` gives the same rows.
-    """
-    fmt = OPEN_ITEMS_FORMAT
-    try:
-        content = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise _file_error("", "", f"the file is not UTF-8 (byte {exc.start}); save it as UTF-8") from exc
-    reader = csv.reader(io.StringIO(content, newline=""))
-    header = [h.strip() for h in next(reader, [])]
-    if not header:
-        raise _file_error("", "", "the file is empty")
-    errors = []
-    missing = [c for c in fmt.required if c not in header]
-    if missing:
-        errors.append(RowError(1, ",".join(missing), "", f"missing required column(s): {', '.join(missing)}"))
-    unknown = [c for c in header if c not in fmt.columns]
-    if unknown:
-        errors.append(
-            RowError(
-                1, ",".join(unknown), "", f"unknown column(s) {', '.join(unknown)}; allowed: {', '.join(fmt.columns)}"
-            )
-        )
-    dupes = sorted({c for c in header if header.count(c) > 1})
-    if dupes:
-        errors.append(RowError(1, ",".join(dupes), "", "column(s) appear more than once"))
-    if errors:
-        raise ImportFailed(KIND, errors)
-    rows = []
-    for n, values in enumerate(reader, start=2):
-        if not any(v.strip() for v in values):
-            continue
-        if len(values) != len(header):
-            errors.append(RowError(n, "", "", f"has {len(values)} fields, the header has {len(header)}"))
-            continue
-        rows.append({**dict(zip(header, values, strict=True)), "__row__": str(n)})
-    if errors:
-        raise ImportFailed(KIND, errors[:MAX_LISTED_ERRORS])
-    return rows
+    The same reader and rules as every canonical kind (UTF-8, strict header), with the open-items format."""
+    return read_rows(KIND, data, OPEN_ITEMS_FORMAT)
 
 
 def parse_open_items(rows: Sequence[dict[str, str]], snapshot_date: date | None = None) -> tuple[date, list]:
