@@ -343,6 +343,22 @@ def _dependents(conn: Connection, import_id: int) -> list[str]:
         if found:
             refs = ", ".join(found[:MAX_LISTED]) + (" …" if len(found) > MAX_LISTED else "")
             out.append(f"{label} from other imports name invoices it created ({refs}): undo or change those first")
+    fx = tables["fx_rates"]
+    for (currency,) in conn.execute(select(fx.c.currency).where(fx.c.import_id == import_id).distinct()):
+        left = conn.execute(
+            select(func.count()).where(
+                fx.c.currency == currency, or_(fx.c.import_id.is_(None), fx.c.import_id != import_id)
+            )
+        ).scalar_one()
+        used = sum(
+            conn.execute(select(func.count()).select_from(t).where(t.c.currency == currency)).scalar_one()
+            for t in (inv, pay)
+        )
+        if used and not left:
+            out.append(
+                f"{used} document(s) in {currency} would have no exchange rate left: import other {currency} rates "
+                "first"
+            )
     alloc = tables["allocations"]
     settled_by_others = [
         alloc.c.payment_id.in_(select(pay.c.id).where(not_ours[0])),

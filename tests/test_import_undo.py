@@ -334,3 +334,43 @@ def test_demo_imports_and_those_before_a_cleared_ledger_cannot_be_undone(db_url)
     first = imp(e, "customers", CUSTOMER_HEADER, C)  # the first real import removes the demo
     assert first.demo_removed
     assert undo(e, first.import_id).removed == {"customers": 2}
+
+
+def test_cli_lists_the_log_and_undoes_an_import_all_or_nothing(db_url, tmp_path):
+    from test_cli import SCENARIO_A, load_scenario, ok, run
+
+    load_scenario(db_url)
+    log = ok(db_url, "import", "log").splitlines()
+    assert [line.split()[0] for line in log] == ["#4", "#3", "#2", "#1"]
+    assert log[0].split("  ")[3:] == [
+        "payments",
+        "payments.csv",
+        "ok",
+        "4 rows, 4 inserted, 0 updated, 0 rejected; can be undone",
+    ]
+    with_payments = ok(db_url, "aging", "--as-of", "2026-03-31", "--by", "customer", "--format", "csv")
+
+    # the EUR invoices need the rates: refused, with the reason, exit 1
+    r = run(db_url, "import", "undo", "2")
+    assert r.exit_code == 1
+    assert "import #2 cannot be undone, nothing was changed: " in r.output
+    assert "document(s) in EUR would have no exchange rate left" in r.output
+    assert run(db_url, "import", "undo", "two").exit_code == 2
+
+    out = ok(db_url, "import", "undo", "4", "--by", "ola")
+    assert out.strip() == "undid import #4: removed 4 payments; restored none"
+    assert ok(db_url, "import", "log").splitlines()[0].split("  ")[2:5] == ["ola", "payments", "payments.csv"]
+
+    # the ledger is now what the customers, rates and invoices alone give
+    fresh = f"sqlite:///{tmp_path}/fresh.db"
+    ok(fresh, "db", "init", "--empty")
+    for kind in ("customers", "fx-rates", "invoices"):
+        ok(fresh, "import", kind, str(SCENARIO_A / f"{kind}.csv"))
+    without = ok(fresh, "aging", "--as-of", "2026-03-31", "--by", "customer", "--format", "csv")
+    assert ok(db_url, "aging", "--as-of", "2026-03-31", "--by", "customer", "--format", "csv") == without
+    assert without != with_payments
+
+    # importing the file again brings the payments back, as a new import
+    out = ok(db_url, "import", "payments", str(SCENARIO_A / "payments.csv"))
+    assert "logged as import #6 (undo: python cli.py import undo 6)" in out
+    assert ok(db_url, "aging", "--as-of", "2026-03-31", "--by", "customer", "--format", "csv") == with_payments
