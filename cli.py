@@ -197,8 +197,10 @@ def demo(
 
 @app.command("import")
 def import_cmd(
-    kind: Annotated[str, typer.Argument(help=f"{' | '.join(FORMATS)} | open-items")],
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    kind: Annotated[str, typer.Argument(help=f"{' | '.join(FORMATS)} | open-items | log | undo")],
+    file: Annotated[
+        str | None, typer.Argument(help="The file to import; for 'undo' the import's number in the log.")
+    ] = None,
     preset_name: Annotated[str | None, typer.Option("--preset", help="A saved mapping (see --save-preset).")] = None,
     mapping_file: Annotated[
         Path | None, typer.Option("--mapping", help='JSON {"canonical column": "column in the file", ...}.')
@@ -217,19 +219,37 @@ def import_cmd(
     allow_empty: Annotated[
         bool, typer.Option("--allow-empty", help="open-items: accept an empty list (it closes every open item).")
     ] = False,
+    by: Annotated[str | None, typer.Option("--by", help="Who imports (default: your login name).")] = None,
+    limit: Annotated[int, typer.Option("--limit", help="log: how many entries, newest first.")] = 20,
 ) -> None:
     """Import one file (all rows or none): a canonical CSV, or an ERP export whose encoding, separator, decimal
-    mark, date format and column names (en, nb, sv, da) are detected, or mapped by a preset or a mapping file."""
+    mark, date format and column names (en, nb, sv, da) are detected, or mapped by a preset or a mapping file.
+
+    `import log` lists the import log (newest first); `import undo N` undoes import N while nothing later depends
+    on it."""
+    if kind == "log":
+        _import_log(limit)
+        return
+    if kind == "undo":
+        _import_undo(file, _who(by))
+        return
+    if file is None:
+        _fail("name the file to import: python cli.py import KIND FILE", 2)
+    path = Path(file)
+    if not path.is_file():
+        _fail(f"file '{file}' does not exist or is not a file", 2)
     if kind == OPEN_ITEMS:
-        _import_open_items(file, snapshot_date, create_customers, allow_empty)
+        _import_open_items(path, snapshot_date, create_customers, allow_empty, _who(by))
         return
     if kind not in FORMATS:
         _fail(f"unknown kind '{kind}'; choose one of {', '.join([*FORMATS, OPEN_ITEMS])}", 2)
     if preset_name and mapping_file:
         _fail("give --preset or --mapping, not both", 2)
     engine = _engine()
+    file = path
     data = file.read_bytes()
     started = utcnow()
+    who = _who(by)
     mapping = dialect = None
     try:
         data = as_csv(data, file.name, sheet)  # an Excel workbook's sheet as CSV; a CSV file as it is
@@ -246,7 +266,14 @@ def import_cmd(
     try:
         with engine.begin() as conn:
             result, prepared = import_export(
-                conn, kind, data, file.name, mapping=mapping, dialect=dialect, create_customers=create_customers
+                conn,
+                kind,
+                data,
+                file.name,
+                mapping=mapping,
+                dialect=dialect,
+                create_customers=create_customers,
+                author=who,
             )
             if save_as:
                 save_preset(conn, Preset(save_as, prepared.mapping, None if preset_name is None else dialect))
@@ -255,7 +282,7 @@ def import_cmd(
     except ImportFailed as exc:
         if not dry_run:
             with engine.begin() as conn:
-                log_failed_import(conn, kind, data, file.name, exc, started)
+                log_failed_import(conn, kind, data, file.name, exc, started, author=who)
         _import_refused(exc)
     except IngestError as exc:
         _fail(str(exc), 2)
@@ -267,6 +294,8 @@ def import_cmd(
     typer.echo(result.summary())
     for note in result.notes:
         typer.echo(note)
+    if result.import_id is not None and result.inserted + result.updated:
+        typer.echo(f"logged as import #{result.import_id} (undo: python cli.py import undo {result.import_id})")
     if save_as:
         typer.echo(f"mapping saved as preset '{save_as}'")
 
@@ -281,7 +310,9 @@ def _import_refused(exc: ImportFailed) -> None:
     raise typer.Exit(1)
 
 
-def _import_open_items(file: Path, snapshot_date: str | None, create_customers: bool, allow_empty: bool) -> None:
+def _import_open_items(
+    file: Path, snapshot_date: str | None, create_customers: bool, allow_empty: bool, who: str
+) -> None:
     """Today's open items from the ERP: new documents added, lower remaining amounts and documents gone from the
     list become payments on the list's date; our open AR that day then equals the list's total."""
     from data_access.open_items_import import import_open_items_file
@@ -293,15 +324,55 @@ def _import_open_items(file: Path, snapshot_date: str | None, create_customers: 
     try:
         with engine.begin() as conn:
             result = import_open_items_file(
-                conn, data, file.name, snapshot_date=day, create_customers=create_customers, allow_empty=allow_empty
+                conn,
+                data,
+                file.name,
+                snapshot_date=day,
+                author=who,
+                create_customers=create_customers,
+                allow_empty=allow_empty,
             )
     except ImportFailed as exc:
         with engine.begin() as conn:
-            log_failed_import(conn, OPEN_ITEMS, data, file.name, exc, started)
+            log_failed_import(conn, OPEN_ITEMS, data, file.name, exc, started, author=who)
         _import_refused(exc)
     typer.echo(result.summary())
     for w in result.warnings:
         typer.echo(f"warning: {w}")
+    typer.echo(f"logged as import #{result.import_id} (undo: python cli.py import undo {result.import_id})")
+
+
+def _import_log(limit: int) -> None:
+    """The import log, newest first: number, when, who, kind, file, status and counts."""
+    from data_access.status import import_log
+
+    with _engine().connect() as conn:
+        entries = import_log(conn, limit)
+    if not entries:
+        typer.echo("The import log is empty.")
+    for e in entries:
+        when = f"{e.finished_at:%Y-%m-%d %H:%M}" if e.finished_at else "-"
+        counts = f"{e.rows} rows, {e.inserted} inserted, {e.updated} updated, {e.rejected} rejected"
+        extra = f"; part of #{e.part_of}" if e.part_of else ("; can be undone" if e.can_undo else "")
+        typer.echo(f"#{e.id}  {when}  {e.author or '-'}  {e.kind}  {e.file_name or '-'}  {e.status}  {counts}{extra}")
+
+
+def _import_undo(number: str | None, who: str) -> None:
+    """Undo an import from the log (and the customers created for it), all or nothing."""
+    from data_access.import_journal import UndoRefused, undo_import
+
+    if number is None or not number.strip().lstrip("#").isdigit():
+        _fail(f"give the import's number from 'python cli.py import log', e.g. import undo 12 (got '{number}')", 2)
+    import_id = int(number.strip().lstrip("#"))
+    try:
+        with _engine().begin() as conn:
+            result = undo_import(conn, import_id, who)
+    except UndoRefused as exc:
+        typer.echo(f"error: {exc}", err=True)
+        for reason in exc.reasons[1:]:
+            typer.echo(f"  {reason}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(result.summary())
 
 
 @app.command("import-presets")

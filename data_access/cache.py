@@ -27,9 +27,11 @@ from data_access import risk as risk_store
 from data_access.asof import aging
 from data_access.bootstrap import ensure_ready
 from data_access.engine import default_url, get_engine, mask_url, resolve_database_url
+from data_access.import_journal import UndoRefused as UndoRefused  # re-exported for the pages
 from data_access.imports import ImportFailed, log_failed_import, remove_demo_data
 from data_access.ledger import active_policy, data_version, utcnow
 from data_access.status import DataStatus, data_status
+from data_access.status import import_log as import_log_of
 from domain.activity import NewActivity
 from domain.aging import AgingReport, Basis, Buckets
 from domain.borrowing_base import LenderProfile
@@ -782,26 +784,56 @@ def save_import_preset(preset: ingest_store.Preset) -> None:
 
 
 def run_import(
-    kind: str, data: bytes, file_name: str, *, mapping, dialect, create_customers: bool, dry_run: bool
+    kind: str,
+    data: bytes,
+    file_name: str,
+    *,
+    mapping,
+    dialect,
+    create_customers: bool,
+    dry_run: bool,
+    author: str | None = None,
 ) -> tuple:
     """Validate (dry run: rolled back, nothing written) or import the file in one transaction."""
     with engine().connect() as conn:
         with conn.begin() as tx:
             try:
                 result, prepared = ingest_store.import_export(
-                    conn, kind, data, file_name, mapping=mapping, dialect=dialect, create_customers=create_customers
+                    conn,
+                    kind,
+                    data,
+                    file_name,
+                    mapping=mapping,
+                    dialect=dialect,
+                    create_customers=create_customers,
+                    author=author,
                 )
             except ImportFailed as exc:
                 tx.rollback()
                 if not dry_run:
                     with engine().begin() as log_conn:
-                        log_failed_import(log_conn, kind, data, file_name, exc, utcnow())
+                        log_failed_import(log_conn, kind, data, file_name, exc, utcnow(), author=author)
                 raise
             if dry_run:
                 tx.rollback()
     if not dry_run:
         st.cache_data.clear()
     return result, prepared
+
+
+_READERS.update({"import_log": import_log_of})
+
+
+def import_log(limit: int = 50) -> tuple:
+    """The import log, newest first (data_access.status.ImportEntry)."""
+    return _read("import_log", limit)
+
+
+def undo_import(import_id: int, author: str):
+    """Undo an import and its companions in one transaction; raises import_journal.UndoRefused (nothing changed)."""
+    from data_access.import_journal import undo_import as undo
+
+    return _write(undo, import_id, author)
 
 
 # --- the Norwegian register (customer page) -------------------------------------------------------------------

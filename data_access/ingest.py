@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, select
 
+from data_access.import_journal import set_part_of
 from data_access.imports import ImportFailed, ImportResult, RowError, import_file, is_json
 from data_access.ledger import get_setting, set_setting
 from data_access.schema import Customer
@@ -200,11 +201,14 @@ def prepare(
     return Prepared(kind, False, dialect, mapping, tuple(ignored), out.encode("utf-8"))
 
 
-def create_missing_customers(conn: Connection, prepared: Prepared, file_name: str | None) -> int:
+def create_missing_customers(
+    conn: Connection, prepared: Prepared, file_name: str | None, author: str | None = None
+) -> tuple[int, int | None]:
     """Customers the file names but the ledger lacks, created with their reference as name (an export without a
-    customer master); returns how many. Part of the caller's transaction, so a rejected file creates none."""
+    customer master); returns how many and the log number of their import. Part of the caller's transaction, so a
+    rejected file creates none."""
     if "customer_ref" not in prepared.mapping.source_of:
-        return 0
+        return 0, None
     rows = csv.DictReader(io.StringIO(prepared.data.decode("utf-8-sig")))
     refs = sorted({(r.get("customer_ref") or "").strip() for r in rows} - {""})
     known: set[str] = set()
@@ -217,8 +221,16 @@ def create_missing_customers(conn: Connection, prepared: Prepared, file_name: st
         w = csv.writer(out, lineterminator="\n")
         w.writerow(["customer_ref", "name"])
         w.writerows([r, r] for r in missing)
-        import_file(conn, "customers", out.getvalue().encode("utf-8"), f"{file_name or 'file'} (customers created)")
-    return len(missing)
+        created = import_file(
+            conn,
+            "customers",
+            out.getvalue().encode("utf-8"),
+            f"{file_name or 'file'} (customers created)",
+            None,
+            author,
+        )
+        return len(missing), created.import_id
+    return 0, None
 
 
 @dataclass(frozen=True)
@@ -252,12 +264,16 @@ def import_export(
     mapping: ColumnMap | None = None,
     dialect: Dialect | None = None,
     create_customers: bool = False,
+    author: str | None = None,
 ) -> tuple[ImportResult, Prepared]:
     """Prepare and import one file in the caller's transaction (all rows or none); a dry run is this call in a
-    transaction the caller rolls back. With create_customers, unknown customer references become customers."""
+    transaction the caller rolls back. With create_customers, unknown customer references become customers (their
+    own log entry, undone together with this import)."""
     prepared = prepare(kind, data, mapping, dialect, file_name)
-    created = create_missing_customers(conn, prepared, file_name) if create_customers else 0
-    result = import_file(conn, kind, prepared.data, file_name)
+    created, companion = create_missing_customers(conn, prepared, file_name, author) if create_customers else (0, None)
+    result = import_file(conn, kind, prepared.data, file_name, None, author)
+    if companion is not None and result.import_id is not None:
+        set_part_of(conn, [companion], result.import_id)
     if created:
         result.notes.append(f"{created} customer(s) created from the file (named by their reference)")
     return result, prepared

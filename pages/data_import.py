@@ -10,6 +10,7 @@ import streamlit as st
 from components import frame
 from components.export import to_csv
 from components.i18n import N_, _
+from components.state import acting_user
 from data_access import cache
 from data_access.cache import ImportFailed
 from domain.canonical import FORMATS
@@ -148,9 +149,21 @@ commit = right.button(_("Import"), type="primary", key="import_commit", disabled
 if (validate or commit) and prepared is not None:
     try:
         result, _p = cache.run_import(
-            kind, data, name, mapping=mapping, dialect=dialect, create_customers=create, dry_run=validate
+            kind,
+            data,
+            name,
+            mapping=mapping,
+            dialect=dialect,
+            create_customers=create,
+            dry_run=validate,
+            author=acting_user().name or None,
         )
-        st.session_state[RESULT] = ("ok", validate, result.summary(), list(result.notes), [])
+        notes = list(result.notes)
+        if not validate and result.import_id is not None and result.inserted + result.updated:
+            notes.append(
+                _("Logged as import #{n}; it can be undone on the Data status page.").format(n=result.import_id)
+            )
+        st.session_state[RESULT] = ("ok", validate, result.summary(), notes, [])
     except ImportFailed as exc:
         st.session_state[RESULT] = (
             "error",

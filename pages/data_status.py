@@ -7,8 +7,10 @@ from components import format as fmt
 from components import frame
 from components.charts import aging_bar
 from components.i18n import _, bucket_label
+from components.state import acting_user
 from components.tables import aging_frame
 from data_access import cache
+from data_access.cache import UndoRefused
 
 frame.enter_page()
 
@@ -84,13 +86,25 @@ if checks:
         width="stretch",
     )
 
-st.subheader(_("Recent imports"))
-if status.recent_imports:
+st.subheader(_("Import log"))
+undo_outcome = st.session_state.pop("undo_result", None)
+if undo_outcome:
+    state, text, reasons = undo_outcome
+    if state == "ok":
+        st.success(text)
+    else:
+        st.error(text)
+        for reason in reasons[1:]:
+            st.caption(reason)
+log = cache.import_log(50)
+if log:
     st.dataframe(
         pd.DataFrame(
             [
                 {
+                    _("no."): e.id,
                     _("finished"): fmt.moment(e.finished_at),
+                    _("by"): e.author or "",
                     _("kind"): e.kind,
                     _("source"): e.source,
                     _("file"): e.file_name,
@@ -98,14 +112,41 @@ if status.recent_imports:
                     _("rows"): e.rows,
                     _("inserted"): e.inserted,
                     _("updated"): e.updated,
+                    _("rejected"): e.rejected,
                     _("message"): e.message,
                 }
-                for e in status.recent_imports
+                for e in log
             ]
         ),
         hide_index=True,
         width="stretch",
+        key="import_log",
     )
+    undoable = {e.id: e for e in log if e.can_undo}
+    if undoable:
+        with st.expander(_("Undo an import")):
+            st.write(
+                _(
+                    "Removes the rows an import added and puts back the rows it changed (with the customers created "
+                    "from its file). Refused while anything later depends on it: a later import that changed the "
+                    "same rows, a change made by hand since, or notes, alerts and documents on what it created."
+                )
+            )
+            chosen = st.selectbox(
+                _("Import"),
+                list(undoable),
+                format_func=lambda i: (
+                    f"#{i} · {undoable[i].kind} · {undoable[i].file_name or ''} · {fmt.moment(undoable[i].finished_at)}"
+                ),
+                key="undo_import_id",
+            )
+            if st.button(_("Undo this import"), key="undo_import", type="primary"):
+                try:
+                    done = cache.undo_import(chosen, acting_user().name or _("unknown user"))
+                    st.session_state["undo_result"] = ("ok", done.summary(), [])
+                except UndoRefused as exc:
+                    st.session_state["undo_result"] = ("refused", str(exc), exc.reasons)
+                st.rerun()
 else:
     st.write(_("No imports yet."))
 

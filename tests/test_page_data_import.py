@@ -148,3 +148,39 @@ def test_data_status_shows_whether_our_ar_ties_to_the_erp(live_url):
         ("31 Oct 2026", "NOK\xa00.00", "yes"),
         ("2 Oct 2026", "NOK\xa01,000.00", "no"),
     ]
+
+
+def import_log(at):
+    [found] = [d.value for d in at.dataframe if "no." in d.value.columns]
+    return found
+
+
+def test_the_import_page_names_the_log_entry_and_data_status_undoes_it(live_url):
+    at = run_page(PAGE, import_kind="customers", import_file=("kunder.csv", CUSTOMERS), user_name="Kari")
+    at.button(key="import_commit").click().run()
+    at = run_page(PAGE, import_kind="invoices", import_file=("faktura.csv", INVOICES), user_name="Kari")
+    at.button(key="import_commit").click().run()
+    assert "Logged as import #2; it can be undone on the Data status page." in [c.value for c in at.caption]
+    assert count(live_url, Invoice) == 2
+
+    at = run_page("pages/data_status.py", user_name="Ola")
+    assert not at.exception, [e.value for e in at.exception]
+    log = import_log(at)
+    assert list(log["no."]) == [2, 1]
+    assert list(log["by"]) == ["Kari", "Kari"]
+    assert list(log["file"]) == ["faktura.csv", "kunder.csv"]
+    chosen = at.selectbox(key="undo_import_id")
+    assert chosen.options[0].startswith("#2 · invoices · faktura.csv")
+    # the customers cannot go while their invoices are there: refused, nothing changed
+    chosen.set_value(1).run()
+    at.button(key="undo_import").click().run()
+    assert at.error[0].value.startswith("import #1 cannot be undone, nothing was changed: 2 invoices row(s)")
+    assert count(live_url, Customer) == 2
+    # the invoices can
+    at.selectbox(key="undo_import_id").set_value(2).run()
+    at.button(key="undo_import").click().run()
+    assert at.success[0].value == "undid import #2: removed 2 invoices; restored none"
+    assert count(live_url, Invoice) == 0
+    log = import_log(at)
+    assert list(log["status"][:2]) == ["undo", "undone"] and log["by"][0] == "Ola"
+    assert read(live_url, lambda c: aging(c, date(2026, 12, 31)).total) == D("0")
