@@ -326,6 +326,7 @@ class ControlCheck:
     source: str
     erp_total: Decimal
     our_total: Decimal
+    by_customer: bool = False  # the file gave each customer's balance (data_access.control_totals)
 
     @property
     def difference(self) -> Decimal:
@@ -335,15 +336,15 @@ class ControlCheck:
 def control_checks(conn: Connection, limit: int = 12) -> list[ControlCheck]:
     """The latest control total of each of the newest `limit` dates, each against our aging total that day."""
     rows = conn.execute(
-        select(ControlTotal.as_of, ControlTotal.id, ControlTotal.amount, ControlTotal.source).order_by(
-            ControlTotal.as_of.desc(), ControlTotal.id.desc()
-        )
+        select(
+            ControlTotal.as_of, ControlTotal.id, ControlTotal.amount, ControlTotal.source, ControlTotal.by_customer
+        ).order_by(ControlTotal.as_of.desc(), ControlTotal.id.desc())
     ).all()
-    latest: dict[date, tuple[Decimal, str]] = {}
+    latest: dict[date, tuple[Decimal, str, bool]] = {}
     for r in rows:
-        latest.setdefault(r.as_of, (r.amount, r.source))
+        latest.setdefault(r.as_of, (r.amount, r.source, bool(r.by_customer)))
     out = []
     for day in sorted(latest, reverse=True)[:limit]:
-        amount, source = latest[day]
-        out.append(ControlCheck(day, source, amount, aging(conn, day).total))
+        amount, source, by_customer = latest[day]
+        out.append(ControlCheck(day, source, amount, aging(conn, day).total, by_customer))
     return out

@@ -17,6 +17,7 @@ from data_access import activities as activity_store
 from data_access import borrowing as borrowing_store
 from data_access import close as close_store
 from data_access import collections as collection_store
+from data_access import control_totals as control_store
 from data_access import credit_checks as credit_check_store
 from data_access import dunning_status as dunning_status_store
 from data_access import ingest as ingest_store
@@ -615,6 +616,7 @@ _READERS.update(
         "contra": borrowing_store.contra_amounts,
         "control_total": borrowing_store.control_total,
         "control_checks": borrowing_store.control_checks,
+        "control_differences": control_store.control_differences,
     }
 )
 
@@ -651,6 +653,12 @@ def control_total(as_of: date):
 def control_checks() -> list:
     """The ERP's control totals against our open AR on the same dates, newest first."""
     return _read("control_checks")
+
+
+def control_differences(as_of: date):
+    """The date's control total by customer against our open AR by customer (domain.control_totals.Reconciliation),
+    or None when the date has no control total by customer."""
+    return _read("control_differences", as_of)
 
 
 def close_period(period: str, *, closed_by: str, now) -> int:
@@ -793,8 +801,11 @@ def run_import(
     create_customers: bool,
     dry_run: bool,
     author: str | None = None,
+    as_of: date | None = None,
+    source: str | None = None,
 ) -> tuple:
-    """Validate (dry run: rolled back, nothing written) or import the file in one transaction."""
+    """Validate (dry run: rolled back, nothing written) or import the file in one transaction. `as_of` dates an
+    open-items snapshot or a control-totals file without a date column; `source` names a control total's origin."""
     with engine().connect() as conn:
         with conn.begin() as tx:
             try:
@@ -807,6 +818,8 @@ def run_import(
                     dialect=dialect,
                     create_customers=create_customers,
                     author=author,
+                    as_of=as_of,
+                    source=source,
                 )
             except ImportFailed as exc:
                 tx.rollback()

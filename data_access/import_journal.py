@@ -30,6 +30,7 @@ STAMPED = (
     "company_events",
     "cash_applications",
     "control_totals",
+    "control_total_lines",
 )
 # derived from the documents and rebuilt after an undo: never a reason to refuse one
 DERIVED = ("allocations",)

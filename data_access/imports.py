@@ -40,13 +40,13 @@ from data_access.schema import (
     WriteOff,
 )
 from domain.allocation import AllocationError
-from domain.canonical import CUSTOMER_COLUMNS, FORMATS, FieldError, Format, parse_row
+from domain.canonical import CUSTOMER_COLUMNS, FORMATS, OWN_PATH_KINDS, FieldError, Format, parse_row
 from domain.identifiers import COUNTRIES, OrgNumberError, normalise_org_number
 
 MAX_LISTED_ERRORS = 200
 BUREAU_KINDS = ("credit-reports", "company-events")
 # the import log's source per kind (data_access.views.SOURCES: the sidebar's "last loaded"); others are "ledger"
-KIND_SOURCES = {"credit-reports": "credit_reports", "company-events": "register"}
+KIND_SOURCES = {"credit-reports": "credit_reports", "company-events": "register", "control-totals": "control_totals"}
 JSON_KINDS = BUREAU_KINDS  # kinds that also read a JSON list of objects
 
 
@@ -93,8 +93,7 @@ class ImportResult:
 
 
 def read_rows(kind: str, data: bytes, fmt: Format | None = None) -> list[dict[str, str]]:
-    """Decode and split a canonical CSV; header problems raise ImportFailed. `fmt` is the kind's format when it is
-    not one of FORMATS (the open-items snapshot, which has its own import path)."""
+    """Decode and split a canonical CSV; header problems raise ImportFailed. `fmt` defaults to the kind's format."""
     fmt = fmt or FORMATS[kind]
     try:
         text = data.decode("utf-8-sig")
@@ -570,7 +569,7 @@ def read_json_rows(kind: str, data: bytes) -> list[dict[str, str]]:
     return rows
 
 
-def _org_forms(value: str) -> set[str]:
+def org_forms(value: str) -> set[str]:
     """Every stored form an organisation number from a bureau can have: compact per Nordic country, or as given."""
     forms = {value.strip()}
     for country in COUNTRIES:
@@ -581,7 +580,7 @@ def _org_forms(value: str) -> set[str]:
     return forms
 
 
-def _org_matches(customer, value: str) -> bool:
+def org_matches(customer, value: str) -> bool:
     """The customer's stored number is this value in the compact form of the customer's own country."""
     if customer.org_number is None:
         return False
@@ -599,7 +598,7 @@ def _bureau_customers(conn: Connection, kind: str, parsed: list[dict[str, Any]])
     by_ref: dict[str, Any] = {}
     for chunk in _chunks({p["customer_ref"] for p in parsed if p["customer_ref"]}):
         by_ref.update({r.customer_ref: r for r in conn.execute(select(*cols).where(Customer.customer_ref.in_(chunk)))})
-    forms = {v: _org_forms(v) for v in {p["org_number"] for p in parsed if p["org_number"] and not p["customer_ref"]}}
+    forms = {v: org_forms(v) for v in {p["org_number"] for p in parsed if p["org_number"] and not p["customer_ref"]}}
     by_org: dict[str, list] = {}
     for chunk in _chunks(set().union(*forms.values())):
         for r in conn.execute(select(*cols).where(Customer.org_number.in_(chunk))):
@@ -611,14 +610,14 @@ def _bureau_customers(conn: Connection, kind: str, parsed: list[dict[str, Any]])
             c = by_ref.get(ref)
             if c is None:
                 errors.append(RowError(n, "customer_ref", ref, "unknown customer"))
-            elif org is not None and c.org_number is not None and not _org_matches(c, org):
+            elif org is not None and c.org_number is not None and not org_matches(c, org):
                 errors.append(
                     RowError(n, "org_number", org, f"is not the organisation number of {ref} ({c.org_number})")
                 )
             else:
                 p["customer_id"] = c.id
             continue
-        found = {c.id: c for form in forms[org] for c in by_org.get(form, ()) if _org_matches(c, org)}
+        found = {c.id: c for form in forms[org] for c in by_org.get(form, ()) if org_matches(c, org)}
         if not found:
             errors.append(RowError(n, "org_number", org, "unknown customer: no customer has this organisation number"))
         elif len(found) > 1:
@@ -716,6 +715,8 @@ def import_file(
     """
     if kind not in FORMATS:
         raise ValueError(f"unknown import kind '{kind}'; choose one of {', '.join(FORMATS)}")
+    if kind in OWN_PATH_KINDS:
+        raise ValueError(f"{kind} has an import of its own: data_access.ingest.import_export routes it")
     source = source or KIND_SOURCES.get(kind, "ledger")
     started = utcnow()
     rows = read_json_rows(kind, data) if is_json(kind, data, file_name) else read_rows(kind, data)

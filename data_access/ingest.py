@@ -11,11 +11,14 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, select
 
+from data_access.control_totals import ControlTotalsResult, import_control_totals
 from data_access.import_journal import set_part_of
 from data_access.imports import ImportFailed, ImportResult, RowError, import_file, is_json
 from data_access.ledger import get_setting, set_setting
+from data_access.open_items_import import OpenItemsResult, import_open_items_file
 from data_access.schema import Customer
 from domain.canonical import FORMATS
+from domain.control_totals import KIND as CONTROL_TOTALS
 from domain.ingest import (
     ColumnMap,
     Dialect,
@@ -27,6 +30,7 @@ from domain.ingest import (
     sniff_delimiter,
     to_canonical,
 )
+from domain.open_items import KIND as OPEN_ITEMS
 
 PRESETS_KEY = "import_presets"
 
@@ -265,11 +269,31 @@ def import_export(
     dialect: Dialect | None = None,
     create_customers: bool = False,
     author: str | None = None,
-) -> tuple[ImportResult, Prepared]:
+    as_of: date | None = None,
+    source: str | None = None,
+    allow_empty: bool = False,
+) -> tuple[ImportResult | OpenItemsResult | ControlTotalsResult, Prepared]:
     """Prepare and import one file in the caller's transaction (all rows or none); a dry run is this call in a
     transaction the caller rolls back. With create_customers, unknown customer references become customers (their
-    own log entry, undone together with this import)."""
+    own log entry, undone together with this import).
+
+    open-items (a snapshot: `as_of` is its date when the file has none; `allow_empty`) and control-totals (`as_of`
+    likewise, `source` where the figures come from) go to their own imports after the same reading and mapping."""
     prepared = prepare(kind, data, mapping, dialect, file_name)
+    if kind == OPEN_ITEMS:
+        snapshot = import_open_items_file(
+            conn,
+            prepared.data,
+            file_name,
+            snapshot_date=as_of,
+            author=author,
+            create_customers=create_customers,
+            allow_empty=allow_empty,
+        )
+        return snapshot, prepared
+    if kind == CONTROL_TOTALS:
+        result = import_control_totals(conn, prepared.data, file_name, as_of=as_of, source=source, author=author)
+        return result, prepared
     created, companion = create_missing_customers(conn, prepared, file_name, author) if create_customers else (0, None)
     result = import_file(conn, kind, prepared.data, file_name, None, author)
     if companion is not None and result.import_id is not None:

@@ -13,7 +13,7 @@ from decimal import Decimal
 from sqlalchemy import Connection, Date, bindparam, delete, func, insert, select, text, update
 
 from data_access.asof import aging, open_items, open_items_sql
-from data_access.borrowing import add_control_total, control_total
+from data_access.control_totals import StoredLine, store_control_total
 from data_access.import_journal import RowChange, begin_import, finish_import, journal_deletes, journal_updates
 from data_access.imports import MAX_LISTED_ERRORS, ImportFailed, RowError, read_rows, remove_demo_data
 from data_access.kpis import rates_as_of
@@ -76,6 +76,17 @@ class OpenItemsResult:
     def difference(self) -> Decimal:
         """Our open AR minus the snapshot's (non-zero only for what the warnings name)."""
         return self.ledger_total - self.control_total
+
+    @property
+    def payments_inferred(self) -> int:
+        """New or changed payments of this run (partial and closing)."""
+        return len(self.partial_payments) + len(self.closing_payments)
+
+    @property
+    def notes(self) -> list[str]:
+        """What the caller prints after the summary: created customers and the warnings."""
+        out = [f"{len(self.created_customers)} customer(s) created from the file (named by their reference)"]
+        return (out if self.created_customers else []) + [f"warning: {w}" for w in self.warnings]
 
     def summary(self) -> str:
         s = (
@@ -375,9 +386,9 @@ def apply_open_items(
 
     ledger_total, snapshot_total, warnings = _verify(conn, day, rows, plan, rates, base)
     source = f"{CONTROL_SOURCE} {file_name or day.isoformat()}"[:100]
-    added = control_total(conn, day) != (snapshot_total, source)
-    if added:
-        add_control_total(conn, day, snapshot_total, source, author, import_id)
+    added = store_control_total(
+        conn, day, snapshot_total, source, author, _control_lines(rows, ids, rates, base), import_id=import_id
+    )
 
     changed = new_pays + changed_pays
     result = OpenItemsResult(
@@ -408,6 +419,17 @@ def apply_open_items(
     )
     bump_data_version(conn)
     return result
+
+
+def _control_lines(rows: list[OpenItemRow], ids: dict[str, int], rates: dict, base: str) -> list[StoredLine]:
+    """The snapshot per customer and currency: the remaining amounts, and their base amounts converted document by
+    document (0.01 half-up each, as the aging converts), so the lines add up to the snapshot's total exactly."""
+    sums: dict[tuple[str, str], tuple[Decimal, Decimal]] = {}
+    for r in rows:
+        amount, in_base = sums.get((r.customer_ref, r.currency), (Decimal("0.00"), Decimal("0.00")))
+        converted = r.remaining_amount if r.currency == base else convert(r.remaining_amount, rates[r.currency])
+        sums[(r.customer_ref, r.currency)] = (amount + r.remaining_amount, in_base + converted)
+    return [StoredLine(ids[ref], ref, cur, a, b) for (ref, cur), (a, b) in sorted(sums.items())]
 
 
 def _create_customers(

@@ -582,6 +582,24 @@ class ControlTotal(Base):
     source: Mapped[str] = mapped_column(String(100))
     author: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # the file gave the balance of each customer (control_total_lines); `amount` is then their sum
+    by_customer: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+
+
+class ControlTotalLine(Base):
+    """One customer's balance in one currency behind a by-customer control total (a customer balance list, an
+    aging by customer, an open-items snapshot). A customer Kredittvakt does not know keeps the file's reference
+    (or organisation number) with no customer_id."""
+
+    __tablename__ = "control_total_lines"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    control_total_id: Mapped[int] = mapped_column(ForeignKey("control_totals.id"), index=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    customer_ref: Mapped[str] = mapped_column(String(64))  # the customer's reference, or as the file named it
+    currency: Mapped[str] = mapped_column(String(3))
+    amount: Mapped[Decimal] = mapped_column(Money)  # in `currency`, signed
+    base_amount: Mapped[Decimal] = mapped_column(Money)  # at the closing rate of the date, 0.01 half-up
+    import_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the import that wrote it
 
 
 class PeriodClose(Base):
@@ -652,6 +670,7 @@ class DataVersion(Base):
 LEDGER_TABLES = (
     "report_log",
     "period_closes",
+    "control_total_lines",
     "control_totals",
     "contra_balances",
     "cash_applications",

@@ -37,7 +37,7 @@ DATE_COLUMNS = frozenset(
 )  # fmt: skip
 AMOUNT_COLUMNS = frozenset(
     {"amount", "credit_limit", "insured_limit", "disputed_amount", "remarks_amount", "original_amount",
-     "remaining_amount", "fees_charged", "rate", "pd_percent"}
+     "remaining_amount", "fees_charged", "rate", "pd_percent", "balance"}
 )  # fmt: skip
 
 # Header variants per canonical column, in English, Norwegian, Swedish and Danish (compared after `normalise`).
@@ -207,6 +207,87 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "reason": ("reason", "årsak", "arsak", "orsak", "årsag", "begrunnelse", "kommentar"),
     "rate": ("rate", "exchange rate", "kurs", "valutakurs", "växelkurs"),
     "unit": ("unit", "enhet", "enhed", "per"),
+    # open-items: the day's list of open documents (aged receivables by document)
+    "document_number": (
+        "document number",
+        "document no",
+        "document",
+        "invoice number",
+        "invoice no",
+        "invoice",
+        "fakturanr",
+        "faktura nr",
+        "fakturanummer",
+        "faktura",
+        "dokumentnr",
+        "dokumentnummer",
+        "bilagsnr",
+        "bilagsnummer",
+        "bilag",
+    ),
+    "original_amount": (
+        "original amount",
+        "invoice amount",
+        "amount",
+        "opprinnelig beløp",
+        "opprinnelig belop",
+        "fakturabeløp",
+        "fakturabelopp",
+        "fakturabeløb",
+        "ursprungligt belopp",
+        "oprindeligt beløb",
+        "beløp",
+        "belopp",
+        "beløb",
+        "brutto",
+    ),
+    "remaining_amount": (
+        "remaining amount",
+        "remaining",
+        "open amount",
+        "outstanding",
+        "balance",
+        "restbeløp",
+        "restbelop",
+        "rest",
+        "restbelopp",
+        "restbeløb",
+        "utestående",
+        "åpent beløp",
+        "gjenstående",
+        "resterende",
+        "kvarstående",
+        "udestående",
+        "saldo",
+    ),
+    "snapshot_date": ("snapshot date", "snapshot", "as of", "as of date", "per dato", "pr dato", "uttaksdato"),
+    # control-totals: the ERP's balance per customer (customer balance list, aging by customer) or its total
+    "balance": (
+        "balance",
+        "customer balance",
+        "open balance",
+        "balance due",
+        "outstanding",
+        "total outstanding",
+        "saldo",
+        "kundesaldo",
+        "kundsaldo",
+        "debitorsaldo",
+        "reskontrosaldo",
+        "utgående saldo",
+        "utestående",
+        "udestående",
+        "total",
+        "totalt",
+        "sum",
+        "summa",
+        "i alt",
+        "amount",
+        "beløp",
+        "belopp",
+        "beløb",
+    ),
+    "date": ("as of", "as of date", "balance date", "saldodato", "per dato", "pr dato", "rapportdato"),
 }
 
 
@@ -219,6 +300,7 @@ PRIMARY_DATE = {
     "fx-rates": "date",
     "credit-reports": "report_date",
     "company-events": "event_date",
+    "control-totals": "date",
 }
 
 

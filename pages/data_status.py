@@ -6,13 +6,21 @@ import streamlit as st
 from components import format as fmt
 from components import frame
 from components.charts import aging_bar
-from components.i18n import _, bucket_label
+from components.export import to_csv
+from components.i18n import N_, _, bucket_label
 from components.state import acting_user
-from components.tables import aging_frame
+from components.tables import aging_frame, control_differences_frame
 from data_access import cache
 from data_access.cache import UndoRefused
 
 frame.enter_page()
+
+SIDES = {
+    "both": N_("both"),
+    "erp_only": N_("only the ERP"),
+    "ours_only": N_("only Kredittvakt"),
+    "unknown": N_("the ERP (customer unknown to Kredittvakt)"),
+}
 
 status = cache.status()
 st.title(_("Data status"))
@@ -85,6 +93,54 @@ if checks:
         hide_index=True,
         width="stretch",
     )
+    by_customer = [c for c in checks if c.by_customer]  # totals may tie while customers differ both ways
+    if by_customer:
+        st.subheader(_("Differences by customer"))
+        day = st.selectbox(
+            _("Control total of"), [c.as_of for c in by_customer], format_func=fmt.day, key="control_day"
+        )
+        rec = cache.control_differences(day)
+        if rec is not None and not rec.customers:
+            st.success(
+                _("Every customer's open AR ties to the ERP's balance on {date} ({source}).").format(
+                    date=fmt.day(day), source=rec.source
+                )
+            )
+        elif rec is not None:
+            st.caption(
+                _(
+                    "{n} customers differ from the ERP's balances ({source}); their differences add up to {total}, "
+                    "the difference of the totals. Largest first."
+                ).format(n=len(rec.customers), source=rec.source, total=fmt.money(rec.explained, currency))
+            )
+            table = control_differences_frame(rec.customers)
+            table["side"] = table["side"].map(lambda code: _(SIDES[code]))
+            names = {
+                "ref": _("customer"),
+                "name": _("name"),
+                "erp": _("ERP balance"),
+                "ours": _("our open AR"),
+                "difference": _("difference"),
+                "side": _("listed by"),
+            }
+            table = table.rename(columns=names)
+            st.dataframe(
+                table,
+                hide_index=True,
+                width="stretch",
+                key="control_differences",
+                column_config={
+                    names[c]: st.column_config.NumberColumn(names[c], format="localized", step=0.01)
+                    for c in ("erp", "ours", "difference")
+                },
+            )
+            st.download_button(
+                _("Download the differences (CSV)"),
+                to_csv(table),
+                f"control_differences_{day.isoformat()}.csv",
+                "text/csv",
+                on_click="ignore",
+            )
 
 st.subheader(_("Import log"))
 undo_outcome = st.session_state.pop("undo_result", None)

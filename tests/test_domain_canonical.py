@@ -258,8 +258,11 @@ def test_formats_columns():
         "dunning-status",
         "credit-reports",
         "company-events",
+        "open-items",
+        "control-totals",
     }
     assert FORMATS["dunning-status"].required == ("invoice_number", "reminder_level")
+    assert FORMATS["control-totals"].columns == ("balance", "date", "customer_ref", "org_number", "currency")
 
 
 def test_customer_row_defaults():
