@@ -22,7 +22,7 @@ from data_access.borrowing import add_control_total, lender_profiles, save_lende
 from data_access.close import certificate_of, close_period, current_close, log_report, pack_for, reopen_period
 from data_access.engine import get_engine, mask_url, resolve_database_url
 from data_access.imports import FORMATS, ImportFailed, log_failed_import, remove_demo_data
-from data_access.ingest import Preset, as_csv, import_export, mapping_from_json, save_preset
+from data_access.ingest import Preset, as_csv, import_export, import_open_items_export, mapping_from_json, save_preset
 from data_access.ingest import preset as load_preset
 from data_access.ingest import presets as list_presets
 from data_access.kpis import portfolio_kpis
@@ -41,7 +41,7 @@ from domain.closing import CloseError
 from domain.company import validated_profile
 from domain.digest import DigestAlert, compose, webhook_payload
 from domain.fx import MissingFxRate
-from domain.ingest import IngestError
+from domain.ingest import ColumnMap, Dialect, IngestError
 from domain.money import parse_amount
 from domain.open_items import KIND as OPEN_ITEMS
 from domain.serialize import KPI_KEYS, aging_by_customer, aging_portfolio, kpis_dict
@@ -220,10 +220,7 @@ def import_cmd(
 ) -> None:
     """Import one file (all rows or none): a canonical CSV, or an ERP export whose encoding, separator, decimal
     mark, date format and column names (en, nb, sv, da) are detected, or mapped by a preset or a mapping file."""
-    if kind == OPEN_ITEMS:
-        _import_open_items(file, snapshot_date, create_customers, allow_empty)
-        return
-    if kind not in FORMATS:
+    if kind not in FORMATS and kind != OPEN_ITEMS:
         _fail(f"unknown kind '{kind}'; choose one of {', '.join([*FORMATS, OPEN_ITEMS])}", 2)
     if preset_name and mapping_file:
         _fail("give --preset or --mapping, not both", 2)
@@ -243,6 +240,11 @@ def import_cmd(
             mapping, dialect = chosen.mapping, chosen.dialect
     except (IngestError, OSError) as exc:
         _fail(str(exc), 2)
+    if kind == OPEN_ITEMS:
+        day = None if snapshot_date is None else _date(snapshot_date, "--snapshot-date")
+        options = {"create_customers": create_customers, "allow_empty": allow_empty, "dry_run": dry_run}
+        _import_open_items(file.name, data, mapping, dialect, day, save_as, preset_name, **options)
+        return
     try:
         with engine.begin() as conn:
             result, prepared = import_export(
@@ -281,24 +283,52 @@ def _import_refused(exc: ImportFailed) -> None:
     raise typer.Exit(1)
 
 
-def _import_open_items(file: Path, snapshot_date: str | None, create_customers: bool, allow_empty: bool) -> None:
-    """Today's open items from the ERP: new documents added, lower remaining amounts and documents gone from the
-    list become payments on the list's date; our open AR that day then equals the list's total."""
-    from data_access.open_items_import import import_open_items_file
-
-    day = None if snapshot_date is None else _date(snapshot_date, "--snapshot-date")
+def _import_open_items(
+    file_name: str,
+    data: bytes,
+    mapping: ColumnMap | None,
+    dialect: Dialect | None,
+    day: date | None,
+    save_as: str | None,
+    preset_name: str | None,
+    *,
+    create_customers: bool,
+    allow_empty: bool,
+    dry_run: bool,
+) -> None:
+    """Today's open items from the ERP (the canonical file or the ERP's own list, read like any export): new
+    documents added, lower remaining amounts and documents gone from the list become payments on the list's date;
+    our open AR that day then equals the list's total."""
     engine = _engine()
-    data = file.read_bytes()
     started = utcnow()
     try:
         with engine.begin() as conn:
-            result = import_open_items_file(
-                conn, data, file.name, snapshot_date=day, create_customers=create_customers, allow_empty=allow_empty
+            result, prepared = import_open_items_export(
+                conn,
+                data,
+                file_name,
+                mapping=mapping,
+                dialect=dialect,
+                snapshot_date=day,
+                create_customers=create_customers,
+                allow_empty=allow_empty,
             )
+            if save_as:
+                save_preset(conn, Preset(save_as, prepared.mapping, None if preset_name is None else dialect))
+            if dry_run:
+                conn.rollback()
     except ImportFailed as exc:
-        with engine.begin() as conn:
-            log_failed_import(conn, OPEN_ITEMS, data, file.name, exc, started)
+        if not dry_run:
+            with engine.begin() as conn:
+                log_failed_import(conn, OPEN_ITEMS, data, file_name, exc, started)
         _import_refused(exc)
+    except IngestError as exc:
+        _fail(str(exc), 2)
+    if not prepared.canonical:
+        typer.echo(prepared.describe())
+    if dry_run:
+        typer.echo(f"dry run, nothing written: {result.summary()}")
+        return
     typer.echo(result.summary())
     for w in result.warnings:
         typer.echo(f"warning: {w}")

@@ -1,21 +1,24 @@
 """An ERP export into the canonical import: detection and automatic mapping (domain.ingest), named presets
-(stored in `settings`), and the strict canonical import on the rewritten rows (data_access.imports)."""
+(stored in `settings`), and the strict canonical import on the rewritten rows (data_access.imports), or the
+open-items snapshot import for an aged-receivables list (data_access.open_items_import)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import Connection, select
 
 from data_access.imports import ImportFailed, ImportResult, RowError, import_file, is_json
 from data_access.ledger import get_setting, set_setting
+from data_access.open_items_import import OpenItemsResult, import_open_items_file
 from data_access.schema import Customer
-from domain.canonical import FORMATS
 from domain.ingest import (
+    KINDS,
+    OPEN_ITEMS,
     ColumnMap,
     Dialect,
     IngestError,
@@ -161,6 +164,19 @@ def as_csv(data: bytes, file_name: str, sheet: str | None = None) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
+def in_file_terms(exc: ImportFailed, prepared: Prepared) -> ImportFailed:
+    """The strict import's errors with each canonical column also named as the file names it, e.g. "column
+    Forfallsdato (due_date)": the rows were rewritten (ISO dates, '.' decimals), the row numbers are the file's."""
+    if prepared.canonical:
+        return exc
+    source = {c: s for c, s in prepared.mapping.columns if not s.startswith("=")}
+
+    def named(column: str) -> str:
+        return ",".join(f"{source[c]} ({c})" if c in source else c for c in column.split(",")) if column else column
+
+    return ImportFailed(exc.kind, [replace(e, column=named(e.column)) for e in exc.errors])
+
+
 def _fail(kind: str, message: str) -> ImportFailed:
     return ImportFailed(kind, [RowError(1, "", "", message)])
 
@@ -174,15 +190,15 @@ def prepare(
 ) -> Prepared:
     """Read an export: a canonical file (CSV, or the bureau kinds' JSON) as it is; anything else mapped (given,
     else automatic) and rewritten."""
-    if kind not in FORMATS:
-        raise ValueError(f"unknown import kind '{kind}'; choose one of {', '.join(FORMATS)}")
+    if kind not in KINDS:
+        raise ValueError(f"unknown import kind '{kind}'; choose one of {', '.join(KINDS)}")
     if mapping is None and dialect is None and is_json(kind, data, file_name):
         return Prepared(kind, True, Dialect(encoding="utf-8"), ColumnMap(kind, ()), (), data)
     try:
         text, encoding = decode(data, dialect.encoding if dialect else None)
         delimiter = dialect.delimiter if dialect else sniff_delimiter(text)
         header, rows = read_table(text, delimiter)
-        if mapping is None and dialect is None and delimiter == "," and set(header) <= set(FORMATS[kind].columns):
+        if mapping is None and dialect is None and delimiter == "," and set(header) <= set(KINDS[kind].columns):
             identity = ColumnMap(kind, tuple((h, h) for h in header if h))
             return Prepared(kind, True, Dialect(encoding=encoding), identity, (), data)
         ignored: list[str] = []
@@ -256,8 +272,41 @@ def import_export(
     """Prepare and import one file in the caller's transaction (all rows or none); a dry run is this call in a
     transaction the caller rolls back. With create_customers, unknown customer references become customers."""
     prepared = prepare(kind, data, mapping, dialect, file_name)
-    created = create_missing_customers(conn, prepared, file_name) if create_customers else 0
-    result = import_file(conn, kind, prepared.data, file_name)
+    try:
+        created = create_missing_customers(conn, prepared, file_name) if create_customers else 0
+        result = import_file(conn, kind, prepared.data, file_name)
+    except ImportFailed as exc:
+        raise in_file_terms(exc, prepared) from exc
     if created:
         result.notes.append(f"{created} customer(s) created from the file (named by their reference)")
+    return result, prepared
+
+
+def import_open_items_export(
+    conn: Connection,
+    data: bytes,
+    file_name: str | None = None,
+    *,
+    mapping: ColumnMap | None = None,
+    dialect: Dialect | None = None,
+    snapshot_date: date | None = None,
+    author: str | None = None,
+    create_customers: bool = False,
+    allow_empty: bool = False,
+) -> tuple[OpenItemsResult, Prepared]:
+    """An ERP's list of open items (åpne poster, kundreskontra, aged receivables) applied as the snapshot of its
+    day: read like any export (detected or mapped), then the open-items import in the caller's transaction."""
+    prepared = prepare(OPEN_ITEMS, data, mapping, dialect, file_name)
+    try:
+        result = import_open_items_file(
+            conn,
+            prepared.data,
+            file_name,
+            snapshot_date=snapshot_date,
+            author=author,
+            create_customers=create_customers,
+            allow_empty=allow_empty,
+        )
+    except ImportFailed as exc:
+        raise in_file_terms(exc, prepared) from exc
     return result, prepared

@@ -105,7 +105,7 @@ def test_a_wrong_guess_is_corrected_by_hand_and_a_bad_file_lists_its_rows(live_u
     at.button(key="import_commit").click().run()
     assert any("Nothing was written" in e.value for e in at.error)
     [errors] = [d for d in at.dataframe if "problem" in d.value.columns]
-    assert list(errors.value.iloc[0]) == [2, "customer_ref", "9999", "unknown customer"]
+    assert list(errors.value.iloc[0]) == [2, "Kundenr (customer_ref)", "9999", "unknown customer"]  # the file's column
     assert count(live_url, Invoice) == 1
 
 
