@@ -269,6 +269,7 @@ def import_cmd(
             mapping, dialect = chosen.mapping, chosen.dialect
     except (IngestError, OSError) as exc:
         _fail(str(exc), 2)
+        return
     try:
         with engine.begin() as conn:
             result, prepared = import_export(

@@ -1,12 +1,13 @@
 """An ERP export into the canonical import: detection and automatic mapping (domain.ingest), named presets
-(stored in `settings`), and the strict canonical import on the rewritten rows (data_access.imports)."""
+(stored in `settings`), and the strict canonical import on the rewritten rows (data_access.imports), or the
+open-items snapshot import for an aged-receivables list (data_access.open_items_import)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import Connection, select
@@ -17,9 +18,10 @@ from data_access.imports import ImportFailed, ImportResult, RowError, import_fil
 from data_access.ledger import get_setting, set_setting
 from data_access.open_items_import import OpenItemsResult, import_open_items_file
 from data_access.schema import Customer
-from domain.canonical import FORMATS
 from domain.control_totals import KIND as CONTROL_TOTALS
 from domain.ingest import (
+    KINDS,
+    OPEN_ITEMS,
     ColumnMap,
     Dialect,
     IngestError,
@@ -30,7 +32,6 @@ from domain.ingest import (
     sniff_delimiter,
     to_canonical,
 )
-from domain.open_items import KIND as OPEN_ITEMS
 
 PRESETS_KEY = "import_presets"
 
@@ -166,6 +167,19 @@ def as_csv(data: bytes, file_name: str, sheet: str | None = None) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
+def in_file_terms(exc: ImportFailed, prepared: Prepared) -> ImportFailed:
+    """The strict import's errors with each canonical column also named as the file names it, e.g. "column
+    Forfallsdato (due_date)": the rows were rewritten (ISO dates, '.' decimals), the row numbers are the file's."""
+    if prepared.canonical:
+        return exc
+    source = {c: s for c, s in prepared.mapping.columns if not s.startswith("=")}
+
+    def named(column: str) -> str:
+        return ",".join(f"{source[c]} ({c})" if c in source else c for c in column.split(",")) if column else column
+
+    return ImportFailed(exc.kind, [replace(e, column=named(e.column)) for e in exc.errors])
+
+
 def _fail(kind: str, message: str) -> ImportFailed:
     return ImportFailed(kind, [RowError(1, "", "", message)])
 
@@ -179,15 +193,15 @@ def prepare(
 ) -> Prepared:
     """Read an export: a canonical file (CSV, or the bureau kinds' JSON) as it is; anything else mapped (given,
     else automatic) and rewritten."""
-    if kind not in FORMATS:
-        raise ValueError(f"unknown import kind '{kind}'; choose one of {', '.join(FORMATS)}")
+    if kind not in KINDS:
+        raise ValueError(f"unknown import kind '{kind}'; choose one of {', '.join(KINDS)}")
     if mapping is None and dialect is None and is_json(kind, data, file_name):
         return Prepared(kind, True, Dialect(encoding="utf-8"), ColumnMap(kind, ()), (), data)
     try:
         text, encoding = decode(data, dialect.encoding if dialect else None)
         delimiter = dialect.delimiter if dialect else sniff_delimiter(text)
         header, rows = read_table(text, delimiter)
-        if mapping is None and dialect is None and delimiter == "," and set(header) <= set(FORMATS[kind].columns):
+        if mapping is None and dialect is None and delimiter == "," and set(header) <= set(KINDS[kind].columns):
             identity = ColumnMap(kind, tuple((h, h) for h in header if h))
             return Prepared(kind, True, Dialect(encoding=encoding), identity, (), data)
         ignored: list[str] = []
@@ -280,22 +294,27 @@ def import_export(
     open-items (a snapshot: `as_of` is its date when the file has none; `allow_empty`) and control-totals (`as_of`
     likewise, `source` where the figures come from) go to their own imports after the same reading and mapping."""
     prepared = prepare(kind, data, mapping, dialect, file_name)
-    if kind == OPEN_ITEMS:
-        snapshot = import_open_items_file(
-            conn,
-            prepared.data,
-            file_name,
-            snapshot_date=as_of,
-            author=author,
-            create_customers=create_customers,
-            allow_empty=allow_empty,
+    try:
+        if kind == OPEN_ITEMS:
+            snapshot = import_open_items_file(
+                conn,
+                prepared.data,
+                file_name,
+                snapshot_date=as_of,
+                author=author,
+                create_customers=create_customers,
+                allow_empty=allow_empty,
+            )
+            return snapshot, prepared
+        if kind == CONTROL_TOTALS:
+            totals = import_control_totals(conn, prepared.data, file_name, as_of=as_of, source=source, author=author)
+            return totals, prepared
+        created, companion = (
+            create_missing_customers(conn, prepared, file_name, author) if create_customers else (0, None)
         )
-        return snapshot, prepared
-    if kind == CONTROL_TOTALS:
-        result = import_control_totals(conn, prepared.data, file_name, as_of=as_of, source=source, author=author)
-        return result, prepared
-    created, companion = create_missing_customers(conn, prepared, file_name, author) if create_customers else (0, None)
-    result = import_file(conn, kind, prepared.data, file_name, None, author)
+        result = import_file(conn, kind, prepared.data, file_name, None, author)
+    except ImportFailed as exc:
+        raise in_file_terms(exc, prepared) from exc
     if companion is not None and result.import_id is not None:
         set_part_of(conn, [companion], result.import_id)
     if created:

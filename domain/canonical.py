@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, NoReturn
 
-from domain.fx import is_currency_code
+from domain.fx import is_currency_code, looks_like_currency_code
 from domain.identifiers import COUNTRIES, OrgNumberError, normalise_org_number
 from domain.money import MoneyError, parse_amount
 
@@ -177,8 +177,10 @@ def parse_int(v: str, *, minimum: int = 0) -> int:
 
 def parse_currency(v: str) -> str:
     s = v.strip()
-    if not is_currency_code(s):
+    if not looks_like_currency_code(s):
         raise FieldError(f"'{v}' is not a three-letter upper-case currency code (e.g. NOK, EUR)")
+    if not is_currency_code(s):
+        raise FieldError(f"'{v}' is not an ISO 4217 currency code (e.g. NOK, SEK, DKK, EUR)")
     return s
 
 

@@ -183,6 +183,9 @@ def test_parse_int(text, kwargs, result):
         ("nok", "'nok' is not a three-letter upper-case currency code (e.g. NOK, EUR)"),
         ("NO", "'NO' is not a three-letter upper-case currency code (e.g. NOK, EUR)"),
         ("KR.", "'KR.' is not a three-letter upper-case currency code (e.g. NOK, EUR)"),
+        ("NKR", "'NKR' is not an ISO 4217 currency code (e.g. NOK, SEK, DKK, EUR)"),  # kroner as ledgers write it
+        ("XYZ", "'XYZ' is not an ISO 4217 currency code (e.g. NOK, SEK, DKK, EUR)"),
+        ("ISK", "ISK"),
     ],
 )
 def test_parse_currency(text, result):

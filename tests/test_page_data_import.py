@@ -106,7 +106,7 @@ def test_a_wrong_guess_is_corrected_by_hand_and_a_bad_file_lists_its_rows(live_u
     at.button(key="import_commit").click().run()
     assert any("Nothing was written" in e.value for e in at.error)
     [errors] = [d for d in at.dataframe if "problem" in d.value.columns]
-    assert list(errors.value.iloc[0]) == [2, "customer_ref", "9999", "unknown customer"]
+    assert list(errors.value.iloc[0]) == [2, "Kundenr (customer_ref)", "9999", "unknown customer"]  # the file's column
     assert count(live_url, Invoice) == 1
 
 
@@ -237,7 +237,7 @@ def test_an_open_items_snapshot_through_the_wizard(live_url):
     assert any("Nothing was written" in e.value for e in at.error)
     [errors] = [d for d in at.dataframe if "problem" in d.value.columns]
     first = errors.value.iloc[0]
-    assert (first["column"], first["value"]) == ("remaining_amount", "1100.00")
+    assert (first["column"], first["value"]) == ("Restbeløp (remaining_amount)", "1100.00")  # the file's name too
     assert "1000.00" in first["problem"]
     assert len(at.get("download_button")) == 1
     assert count(live_url, Invoice) == 2 and read(live_url, aging, date(2026, 10, 6)).total == D("1765.50")
