@@ -242,9 +242,9 @@ def test_cli_imports_the_file_and_refuses_a_bad_one(db_url, tmp_path):
     good.write_bytes(csv_bytes(HEADER, GOOD))
     r = run("import", "dunning-status", str(good))
     assert r.exit_code == 0, r.output
-    assert r.output.strip() == "dunning-status: 3 rows, 3 inserted, 0 updated"
+    assert r.output.splitlines()[0] == "dunning-status: 3 rows, 3 inserted, 0 updated"
     r = run("import", "dunning-status", str(good))
-    assert r.output.strip() == "dunning-status: 3 rows, 0 inserted, 0 updated"
+    assert r.output.splitlines()[0] == "dunning-status: 3 rows, 0 inserted, 0 updated"
 
     bad = tmp_path / "bad.csv"
     bad.write_bytes(csv_bytes(HEADER, [CHANGE_A1, ("A2", "2", "", "", "", "", "")]))
