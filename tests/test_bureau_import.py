@@ -605,7 +605,10 @@ def test_cli_imports_both_kinds_and_logs_a_refusal_under_the_kinds_source(db_url
     r = cli("import", "credit-reports", str(good))
     assert r.exit_code == 0, r.output
     assert r.output.splitlines()[0] == "credit-reports: 5 rows, 5 inserted, 0 updated"
-    assert cli("import", "credit-reports", str(good)).output.splitlines()[0] == "credit-reports: 5 rows, 0 inserted, 0 updated"
+    assert (
+        cli("import", "credit-reports", str(good)).output.splitlines()[0]
+        == "credit-reports: 5 rows, 0 inserted, 0 updated"
+    )
     ev = tmp_path / "events.csv"
     ev.write_bytes(csv_bytes(EV, EVENTS))
     r = cli("import", "company-events", str(ev))
