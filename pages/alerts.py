@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from components import alert_text, frame, widgets
+from components import alert_text, frame, guard, widgets
 from components import format as fmt
 from components.i18n import _, ngettext
 from components.state import acting_user, current_view, open_customer
@@ -87,6 +87,7 @@ def acting_name(where: str) -> str | None:
 # --- callbacks (run before the page, so their outcome shows on this rerun) ---------------------------------------
 
 
+@guard.callback
 def run_monitor(as_of: date) -> None:
     try:
         result = cache.run_monitor(as_of)
@@ -103,6 +104,7 @@ def run_monitor(as_of: date) -> None:
     )
 
 
+@guard.callback
 def act(alert_id: int, action: str, as_of: date, base: str) -> None:
     name = acting_name("alert")
     if name is None:
@@ -136,6 +138,7 @@ def act(alert_id: int, action: str, as_of: date, base: str) -> None:
     flash("alert", "success", done)
 
 
+@guard.callback
 def decide(request_id: int, approve: bool, as_of: date, base: str, customer: str) -> None:
     name = acting_name("limits")
     if name is None:

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from components import format as fmt
-from components import frame, widgets
+from components import frame, guard, widgets
 from components.i18n import N_, _
 from components.state import acting_user, current_view, open_customer
 from data_access import cache
@@ -51,6 +51,7 @@ def show_flash() -> None:
         (st.error if found[0] == "error" else st.success)(found[1])
 
 
+@guard.callback
 def act(fn, *args, done: str, **kwargs) -> None:
     """Run a write as the acting user; every failure becomes a clear message and nothing is stored."""
     actor = acting_user()

@@ -9,7 +9,7 @@ import streamlit as st
 from babel import Locale
 from babel.dates import format_date
 
-from components import alert_text, charts, frame, messages, tables, widgets
+from components import alert_text, charts, frame, guard, messages, tables, widgets
 from components import format as fmt
 from components.i18n import N_, _, babel_locale, bucket_label, current_language, ngettext
 from components.state import CUSTOMER, acting_user, current_view
@@ -498,6 +498,7 @@ def credit(d, as_of: date, events) -> None:
 # --- activity log ----------------------------------------------------------------------------------
 
 
+@guard.callback
 def save_activity(customer_id: int) -> None:
     """Submit callback: validate and store; on success clear the form, else keep it and show why."""
     s = st.session_state
