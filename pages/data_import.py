@@ -10,6 +10,7 @@ import streamlit as st
 from components import frame
 from components.export import to_csv
 from components.i18n import N_, _
+from components.safe import md  # file names, cell values and messages quoting them are shown as text
 from data_access import cache
 from data_access.cache import ImportFailed
 from domain.canonical import FORMATS
@@ -63,7 +64,7 @@ try:
     sheet = st.selectbox(_("Sheet"), sheets, key="import_sheet") if sheets else None
     data = cache.file_table(raw, name, sheet)
 except (IngestError, ImportFailed) as exc:
-    st.error(str(exc))
+    st.error(md(exc))
     st.stop()
 
 presets = {n: p for n, p in cache.import_presets().items() if p.mapping.kind == kind}
@@ -74,7 +75,7 @@ chosen = presets.get(preset_name)
 try:
     detected = cache.detect_import(kind, data, chosen)
 except IngestError as exc:
-    st.error(str(exc))
+    st.error(md(exc))
     st.stop()
 base = detected.dialect
 # the widgets below start from what was detected in *this* file (sheet, preset): their keys change with it
@@ -104,7 +105,7 @@ dialect = Dialect(encoding, delimiter, decimal, thousands, date_format)
 try:
     headers = read_table(decode(data, encoding)[0], delimiter)[0]
 except IngestError as exc:
-    st.error(str(exc))
+    st.error(md(exc))
     st.stop()
 st.subheader(_("Which column is which"))
 fmt = FORMATS[kind]
@@ -127,7 +128,7 @@ try:
     mapping = ColumnMap(kind, tuple(pairs))
     prepared = cache.prepare_import(kind, data, mapping, dialect)
 except (IngestError, ImportFailed) as exc:
-    st.error(str(exc))
+    st.error(md(exc))
     prepared = None
 
 if prepared is not None:
@@ -165,13 +166,13 @@ if found:
     if state == "ok":
         (st.info if was_dry_run else st.success)(
             (_("Valid; nothing written yet: {summary}") if was_dry_run else _("Imported: {summary}")).format(
-                summary=summary
+                summary=md(summary)
             )
         )
         for note in notes:
-            st.caption(note)
+            st.caption(md(note))
     else:
-        st.error(_("Nothing was written: {problem}").format(problem=summary))
+        st.error(_("Nothing was written: {problem}").format(problem=md(summary)))
         table = pd.DataFrame(errors, columns=[_("row"), _("column"), _("value"), _("problem")])
         st.dataframe(table, hide_index=True, key="import_errors")
         st.download_button(
@@ -183,6 +184,6 @@ with st.expander(_("Save this mapping as a preset")):
     if st.button(_("Save preset"), key="import_save_preset", disabled=prepared is None):
         try:
             cache.save_import_preset(cache.import_preset(preset_new, mapping, dialect))
-            st.success(_("Preset “{name}” saved.").format(name=preset_new.strip()))
+            st.success(_("Preset “{name}” saved.").format(name=md(preset_new.strip())))
         except IngestError as exc:
-            st.error(str(exc))
+            st.error(md(exc))
