@@ -358,3 +358,27 @@ def test_a_locked_write_from_a_page_is_refused_whole_and_said_once(demo_url, mon
     at.form_submit_button[-1].click().run()  # the lock is gone: saved now, once
     assert not at.exception and not at.error
     assert count(demo_url, "activities") == before + 1
+
+
+def test_a_page_says_the_database_is_busy_while_another_process_locks_it_for_reading(demo_url, monkeypatch):
+    """A tool holding the file in SQLite's exclusive locking mode keeps even readers out (WAL's readers-never-wait
+    does not hold then): the page waits out the busy timeout, says so, and works on the next run."""
+    app_url(monkeypatch, demo_url + "?timeout=0.3")
+    at = run_page("pages/aging.py")
+    assert not at.exception and not at.error
+    get_engine(demo_url + "?timeout=0.3").dispose()  # the app's idle pooled connections would keep the lock out
+    locker = sqlite3.connect(make_url(demo_url).database)
+    try:
+        locker.execute("PRAGMA locking_mode=EXCLUSIVE")
+        locker.execute("BEGIN EXCLUSIVE")
+        at.run()
+    finally:
+        locker.rollback()
+        locker.close()
+    assert not at.exception, at.exception
+    shown = errors_of(at)
+    assert "The database is busy: another write holds its lock." in shown and "database is locked" in shown
+    assert "Nothing was saved" not in shown  # a read: there was nothing to save
+    at.run()
+    assert not at.exception and not at.error
+    assert [t.value for t in at.title] == ["Aging"]
