@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 import streamlit as st
 
-from components import frame
+from components import frame, guard
 from components.i18n import _
 from data_access import cache
 
@@ -34,8 +34,8 @@ pages = {
 }
 nav = st.navigation(pages)
 
-status = cache.status()
-frame.sidebar(status, cache.filter_options(), date.today())
-frame.freshness(status, cache.freshness(), cache.policy().ledger_freshness_days, datetime.now(UTC))
-
-nav.run()
+with guard.database():  # a clear message instead of a traceback when the database cannot be used
+    status = cache.status()
+    frame.sidebar(status, cache.filter_options(), date.today())
+    frame.freshness(status, cache.freshness(), cache.policy().ledger_freshness_days, datetime.now(UTC))
+    nav.run()

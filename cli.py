@@ -44,6 +44,7 @@ from domain.fx import MissingFxRate
 from domain.ingest import IngestError
 from domain.money import parse_amount
 from domain.serialize import KPI_KEYS, aging_by_customer, aging_portfolio, kpis_dict
+from domain.spreadsheet import neutralise
 from domain.statutory import StatutoryValue
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
@@ -404,15 +405,21 @@ def aging(
     if fmt == "csv":
         out = io.StringIO()
         w = csv.writer(out, lineterminator="\n")
+        # references and names come from imports: no cell may start a formula in a spreadsheet (amounts stay numbers)
         if by == "portfolio":
             w.writerow(["label", "amount", "count"])
             for b in data["buckets"]:
-                w.writerow([b["label"], f"{b['amount']:.2f}", b["count"]])
+                w.writerow([neutralise(b["label"]), f"{b['amount']:.2f}", b["count"]])
         else:
-            w.writerow(["customer_ref", "name", "total", *labels])
+            w.writerow(["customer_ref", "name", "total", *map(neutralise, labels)])
             for r in data["rows"]:
                 w.writerow(
-                    [r["customer_ref"], r["name"], f"{r['total']:.2f}", *[f"{r['buckets'][lb]:.2f}" for lb in labels]]
+                    [
+                        neutralise(r["customer_ref"]),
+                        neutralise(r["name"]),
+                        f"{r['total']:.2f}",
+                        *[f"{r['buckets'][lb]:.2f}" for lb in labels],
+                    ]
                 )
         sys.stdout.write(out.getvalue())
         return

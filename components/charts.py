@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from components.safe import chart_text
 from components.theme import FONT_FAMILY, HEAT_SCALE, bucket_colours
 
 
@@ -53,7 +54,8 @@ def aging_stacked_bars(
     fig = go.Figure()
     for label, colour in zip(buckets, bucket_colours(len(buckets)), strict=True):
         values = frame[label]
-        cats = frame[category]
+        # a segment or a customer name is a label, never markup; dates stay dates
+        cats = frame[category].map(lambda v: chart_text(v) if isinstance(v, str) else v)
         cat_axis, val_axis = ("y", "x") if horizontal else ("x", "y")
         name = names.get(label, label)
         fig.add_trace(

@@ -1,8 +1,8 @@
 """Exports of exactly what a page shows: CSV and Excel bytes from a display frame.
 
 Text cells that a spreadsheet would run as a formula (starting with =, +, -, @, tab or carriage return)
-are prefixed with an apostrophe, so an imported customer name can never execute in the user's Excel.
-Numbers stay numbers.
+are prefixed with an apostrophe (domain.spreadsheet.neutralise), so an imported customer name can never execute in
+the user's Excel. Numbers stay numbers.
 """
 
 from __future__ import annotations
@@ -12,13 +12,9 @@ from decimal import Decimal
 
 import pandas as pd
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from domain.spreadsheet import FORMULA_STARTS, neutralise
 
-
-def neutralise(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+__all__ = ["FORMULA_STARTS", "neutralise", "to_csv", "to_xlsx"]
 
 
 def _safe(frame: pd.DataFrame) -> pd.DataFrame:

@@ -8,6 +8,7 @@ import streamlit as st
 
 from components import format as fmt
 from components.i18n import LANGUAGES, N_, _
+from components.safe import md
 from components.state import AS_OF, ROLES, USER_NAME, USER_ROLE
 from data_access.status import DataStatus
 from data_access.views import FilterOptions
@@ -69,7 +70,7 @@ def sidebar(status: DataStatus, options: FilterOptions, today: date) -> None:
             st.session_state[USER_ROLE] = st.session_state[ROLE_SYNCED] = labels[st.session_state[ROLE_WIDGET]]
         company = status.company.name or _("Company profile not set (python cli.py company set)")
         st.caption(
-            _("{company} · base currency {currency}").format(company=company, currency=status.company.base_currency)
+            _("{company} · base currency {currency}").format(company=md(company), currency=status.company.base_currency)
         )
 
 

@@ -8,10 +8,14 @@ Pages call only the functions below.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 
 import streamlit as st
+from sqlalchemy.engine import make_url
 
 from data_access import activities as activity_store
 from data_access import borrowing as borrowing_store
@@ -27,12 +31,13 @@ from data_access import policy_store, views
 from data_access import risk as risk_store
 from data_access.asof import aging
 from data_access.bootstrap import ensure_ready
-from data_access.engine import default_url, get_engine, mask_url, resolve_database_url
+from data_access.engine import default_url, get_engine, mask_url, resolve_database_url, sqlite_busy_timeout
 from data_access.import_journal import UndoRefused as UndoRefused  # re-exported for the pages
 from data_access.imports import ImportFailed, log_failed_import, remove_demo_data
 from data_access.ledger import active_policy, data_version, utcnow
 from data_access.status import DataStatus, data_status
 from data_access.status import import_log as import_log_of
+from data_access.unavailable import BUSY, DatabaseUnavailable, unavailable
 from domain.activity import NewActivity
 from domain.aging import AgingReport, Basis, Buckets
 from domain.borrowing_base import LenderProfile
@@ -54,6 +59,28 @@ def masked_database_url() -> str:
     return mask_url(database_url())
 
 
+def _password(url: str) -> str:
+    try:
+        return make_url(url).password or ""
+    except Exception:  # an unparsable URL fails on its own, with mask_url's words
+        return ""
+
+
+@contextmanager
+def _available() -> Iterator[None]:
+    """A driver error that means the database cannot be used (no connection, locked beyond the busy timeout, an
+    unreadable file) becomes DatabaseUnavailable with the masked URL; nothing about it is cached, so the next rerun
+    tries again. Every other error passes unchanged."""
+    try:
+        yield
+    except Exception as exc:
+        url = database_url()
+        problem = unavailable(exc, mask_url(url), (_password(url),))
+        if problem is None:
+            raise
+        raise problem from exc
+
+
 @st.cache_resource(show_spinner="Preparing the database…")
 def _ready(url: str) -> bool:
     """Migrate once per process; the default SQLite database gets the demo portfolio on first start."""
@@ -63,12 +90,13 @@ def _ready(url: str) -> bool:
 
 def engine():
     url = database_url()
-    _ready(url)
+    with _available():
+        _ready(url)  # st.cache_resource keeps no exception: a failed start is tried again on the next rerun
     return get_engine(url)
 
 
 def current_version() -> int:
-    with engine().connect() as conn:
+    with _available(), engine().connect() as conn:
         return data_version(conn)
 
 
@@ -110,8 +138,8 @@ def _cached(url: str, version: int, reader: str, args: tuple):
 
 
 def _read(reader: str, *args):
-    engine()
-    return _cached(database_url(), current_version(), reader, args)
+    with _available():
+        return _cached(database_url(), current_version(), reader, args)
 
 
 # --- readers ---------------------------------------------------------------------------------------
@@ -186,10 +214,28 @@ def activities(customer_id: int) -> list[views.ActivityRow]:
 # --- writes ----------------------------------------------------------------------------------------
 
 
+WRITE_ATTEMPTS = 3
+
+
 def _write(fn, *args, **kwargs):
-    """One user action in one transaction (an error rolls it back and writes nothing), then fresh reads."""
-    with engine().begin() as conn:
-        result = fn(conn, *args, **kwargs)
+    """One user action in one transaction (an error rolls it back and writes nothing), then fresh reads.
+
+    A write that finds the database busy is run again from the start, at most WRITE_ATTEMPTS times, when the refusal
+    came at once (a PostgreSQL deadlock or serialization failure, a SQLite lock refused without waiting); after
+    SQLite's busy timeout has been waited out it is not, and DatabaseUnavailable says so. Either way the failed
+    attempt was rolled back whole."""
+    wait = sqlite_busy_timeout(database_url())
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        started = time.monotonic()
+        try:
+            with _available(), engine().begin() as conn:
+                result = fn(conn, *args, **kwargs)
+            break
+        except DatabaseUnavailable as exc:
+            waited_out = wait is not None and time.monotonic() - started >= 0.9 * wait
+            if exc.kind != BUSY or waited_out or attempt == WRITE_ATTEMPTS:
+                exc.write = True
+                raise
     st.cache_data.clear()
     return result
 
@@ -244,7 +290,8 @@ def policy_pdf(version: int | None, lang: str, company: str, base_currency: str)
     """The credit-policy PDF of a saved version (None: the built-in defaults) in "en" or "nb".
 
     Built when first asked for (a download button's deferred data) and then kept: a saved version never changes."""
-    return _policy_pdf(database_url(), version, lang, company, base_currency)
+    with _available():
+        return _policy_pdf(database_url(), version, lang, company, base_currency)
 
 
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
@@ -719,7 +766,8 @@ def produce_lender_pack(period: str, *, lender: str | None, lang: str, recipient
 
 def credit_memo_pdf(customer_id: int, as_of: date, lang: str) -> bytes:
     """The customer's credit memo (built on the click, kept for this data version)."""
-    return _credit_memo_pdf(database_url(), current_version(), customer_id, as_of, lang)
+    with _available():
+        return _credit_memo_pdf(database_url(), current_version(), customer_id, as_of, lang)
 
 
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
@@ -779,7 +827,7 @@ def sheet_names(data: bytes, file_name: str) -> list[str]:
 
 
 def import_presets() -> dict:
-    with engine().connect() as conn:
+    with _available(), engine().connect() as conn:
         return ingest_store.presets(conn)
 
 
@@ -806,29 +854,33 @@ def run_import(
 ) -> tuple:
     """Validate (dry run: rolled back, nothing written) or import the file in one transaction. `as_of` dates an
     open-items snapshot or a control-totals file without a date column; `source` names a control total's origin."""
-    with engine().connect() as conn:
-        with conn.begin() as tx:
-            try:
-                result, prepared = ingest_store.import_export(
-                    conn,
-                    kind,
-                    data,
-                    file_name,
-                    mapping=mapping,
-                    dialect=dialect,
-                    create_customers=create_customers,
-                    author=author,
-                    as_of=as_of,
-                    source=source,
-                )
-            except ImportFailed as exc:
-                tx.rollback()
-                if not dry_run:
-                    with engine().begin() as log_conn:
-                        log_failed_import(log_conn, kind, data, file_name, exc, utcnow(), author=author)
-                raise
-            if dry_run:
-                tx.rollback()
+    try:
+        with _available(), engine().connect() as conn:
+            with conn.begin() as tx:
+                try:
+                    result, prepared = ingest_store.import_export(
+                        conn,
+                        kind,
+                        data,
+                        file_name,
+                        mapping=mapping,
+                        dialect=dialect,
+                        create_customers=create_customers,
+                        author=author,
+                        as_of=as_of,
+                        source=source,
+                    )
+                except ImportFailed as exc:
+                    tx.rollback()
+                    if not dry_run:
+                        with engine().begin() as log_conn:
+                            log_failed_import(log_conn, kind, data, file_name, exc, utcnow(), author=author)
+                    raise
+                if dry_run:
+                    tx.rollback()
+    except DatabaseUnavailable as exc:
+        exc.write = not dry_run  # the import's one transaction was rolled back whole
+        raise
     if not dry_run:
         st.cache_data.clear()
     return result, prepared

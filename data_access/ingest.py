@@ -123,7 +123,10 @@ def sheet_names(data: bytes, file_name: str) -> list[str]:
         return []
     from openpyxl import load_workbook
 
-    book = load_workbook(io.BytesIO(data), read_only=True)
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True)
+    except Exception as exc:  # not a zip, not a workbook: a clear refusal, as in as_csv
+        raise IngestError(f"{file_name} cannot be read as an Excel workbook: {exc}") from exc
     try:
         return list(book.sheetnames)
     finally:

@@ -20,6 +20,7 @@ from domain.credit_terms import CreditTerms, CreditTermsError, FieldChange, chan
 from domain.fx import MissingFxRate
 from domain.kpis import group_roots
 from domain.money import convert
+from domain.spreadsheet import neutralise
 
 
 def policy_version(conn: Connection) -> int | None:
@@ -495,5 +496,6 @@ def erp_changes_csv(conn: Connection, since: date) -> tuple[str, int]:
     out = io.StringIO()
     w = csv.DictWriter(out, fieldnames=list(ERP_COLUMNS), lineterminator="\n")
     w.writeheader()
-    w.writerows(rows)
+    # names, references and authors come from imports and users: no cell may start a formula in a spreadsheet
+    w.writerows({k: neutralise(v) for k, v in row.items()} for row in rows)
     return out.getvalue(), len(rows)

@@ -20,7 +20,7 @@ class SmtpSettings:
     port: int = 25
     sender: str
     username: str | None = None
-    password: str | None = None
+    password: str | None = field(default=None, repr=False)  # never in a log line, traceback or error message
     starttls: bool = False
     timeout: float = 10.0
 
@@ -30,7 +30,7 @@ class DigestSettings:
     smtp: SmtpSettings | None = None
     recipients: dict[str, str] = field(default_factory=dict)  # assignee name -> e-mail address
     default_recipient: str | None = None
-    webhook_url: str | None = None
+    webhook_url: str | None = field(default=None, repr=False)  # incoming-webhook URLs carry their secret in the path
 
 
 SMTP_KEYS = ("host", "port", "sender", "username", "password", "starttls", "timeout")

@@ -8,6 +8,7 @@ from components import format as fmt
 from components import frame, widgets
 from components.charts import aging_bar, aging_stacked_bars
 from components.i18n import _, bucket_label
+from components.safe import md
 from components.state import current_view, open_customer
 from components.tables import aging_customer_frame, aging_frame, aging_group_frame, aging_trend_frame
 from data_access import cache
@@ -104,7 +105,7 @@ try:
 except BucketError as exc:
     st.error(
         _("These bucket edges cannot be used: {error}. Showing the credit policy's buckets ({edges}).").format(
-            error=str(exc), edges=policy_buckets.as_text()
+            error=md(exc), edges=policy_buckets.as_text()
         ),
         icon=":material/error:",
     )
@@ -230,7 +231,7 @@ st.caption(
     )
 )
 if shown.empty:
-    st.info(_("No customer matches “{text}”.").format(text=search.strip()), icon=":material/search_off:")
+    st.info(_("No customer matches “{text}”.").format(text=md(search.strip())), icon=":material/search_off:")
 else:
     picked = st.dataframe(
         shown,

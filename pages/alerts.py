@@ -6,9 +6,10 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from components import alert_text, frame, widgets
+from components import alert_text, frame, guard, widgets
 from components import format as fmt
 from components.i18n import _, ngettext
+from components.safe import md
 from components.state import acting_user, current_view, open_customer
 from data_access import cache
 from data_access.monitor import AlertError
@@ -58,10 +59,11 @@ def show_flash(where: str) -> None:
         return
     del st.session_state[FLASH]
     _where, kind, text = found
+    # the texts carry names, references and people's words: shown as text, never as Markdown
     if kind == "error":
-        st.error(text, icon=":material/error:")
+        st.error(md(text), icon=":material/error:")
     else:
-        st.success(text, icon=":material/check_circle:")
+        st.success(md(text), icon=":material/check_circle:")
 
 
 def reason(exc: Exception, base: str) -> str:
@@ -87,6 +89,7 @@ def acting_name(where: str) -> str | None:
 # --- callbacks (run before the page, so their outcome shows on this rerun) ---------------------------------------
 
 
+@guard.callback
 def run_monitor(as_of: date) -> None:
     try:
         result = cache.run_monitor(as_of)
@@ -103,6 +106,7 @@ def run_monitor(as_of: date) -> None:
     )
 
 
+@guard.callback
 def act(alert_id: int, action: str, as_of: date, base: str) -> None:
     name = acting_name("alert")
     if name is None:
@@ -136,6 +140,7 @@ def act(alert_id: int, action: str, as_of: date, base: str) -> None:
     flash("alert", "success", done)
 
 
+@guard.callback
 def decide(request_id: int, approve: bool, as_of: date, base: str, customer: str) -> None:
     name = acting_name("limits")
     if name is None:
@@ -243,17 +248,17 @@ def log_text(entry, a, base: str) -> str:
 def detail(a, as_of: date, base: str, me: str) -> None:
     """One alert: what it says, what the policy recommends, the actions and the log."""
     with st.container(border=True, key="alert_detail"):
-        st.subheader(f"{a.customer_ref} · {a.customer_name}", anchor=False)
+        st.subheader(f"{md(a.customer_ref)} · {md(a.customer_name)}", anchor=False)
         badges = st.container(horizontal=True, gap="small")
         badges.badge(alert_text.severity_label(a.severity), color=SEVERITY_BADGES.get(a.severity, "gray"))
         badges.badge(alert_text.status_label(a.status), color=STATUS_BADGES.get(a.status, "gray"))
         badges.badge(alert_text.type_label(a.type), icon=":material/notifications:", color="gray")
         show_flash("alert")
-        st.markdown("**" + alert_text.alert_message(a.type, a.params, base, a.message) + "**")
+        st.markdown("**" + md(alert_text.alert_message(a.type, a.params, base, a.message)) + "**")
         facts = [
             _("since {date}").format(date=fmt.day(a.since)),
             _("raised {date}").format(date=fmt.day(a.raised_on)),
-            _("assigned to {name}").format(name=a.assignee) if a.assignee else _("unassigned"),
+            _("assigned to {name}").format(name=md(a.assignee)) if a.assignee else _("unassigned"),
         ]
         if a.cleared_on:
             facts.append(_("cleared {date}").format(date=fmt.day(a.cleared_on)))
@@ -456,7 +461,7 @@ def limit_queue(pending: list, as_of: date, base: str) -> None:
     if actor.name:
         st.caption(
             _("You decide as {name} ({role}); decisions are dated {date}, the sidebar's as-of date.").format(
-                name=actor.name, role=alert_text.role_label(actor.role), date=fmt.day(as_of)
+                name=md(actor.name), role=alert_text.role_label(actor.role), date=fmt.day(as_of)
             )
         )
     else:
@@ -468,17 +473,17 @@ def limit_queue(pending: list, as_of: date, base: str) -> None:
             if r.currency != base:
                 amount += " " + _("({amount} in the base currency)").format(amount=fmt.money(r.amount_base, base))
             scope = _("group limit") if r.scope == "group" else _("credit limit")
-            st.markdown(f"**{customer}** — {scope} {amount}")
+            st.markdown(f"**{md(customer)}** — {scope} {amount}")
             st.caption(
                 " · ".join(
                     [
                         _("requested by {name} ({role}) on {date}").format(
-                            name=r.requested_by,
+                            name=md(r.requested_by),
                             role=alert_text.role_label(r.requested_role),
                             date=fmt.day(r.requested_on),
                         ),
                         _("needs {role} or higher").format(role=alert_text.role_label(r.required_role or "")),
-                        _("reason: {reason}").format(reason=r.reason),
+                        _("reason: {reason}").format(reason=md(r.reason)),
                     ]
                 )
             )

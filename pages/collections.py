@@ -10,8 +10,9 @@ import pandas as pd
 import streamlit as st
 
 from components import format as fmt
-from components import frame, widgets
+from components import frame, guard, widgets
 from components.i18n import N_, _
+from components.safe import md
 from components.state import acting_user, current_view, open_customer
 from data_access import cache
 from domain.fx import MissingFxRate
@@ -48,9 +49,10 @@ def flash(kind: str, text: str) -> None:
 def show_flash() -> None:
     found = st.session_state.pop(FLASH, None)
     if found:
-        (st.error if found[0] == "error" else st.success)(found[1])
+        (st.error if found[0] == "error" else st.success)(md(found[1]))  # names and refs shown as text
 
 
+@guard.callback
 def act(fn, *args, done: str, **kwargs) -> None:
     """Run a write as the acting user; every failure becomes a clear message and nothing is stored."""
     actor = acting_user()
@@ -85,7 +87,7 @@ def worklist_frame(rows) -> pd.DataFrame:
 
 
 def detail(row, as_of: date) -> None:
-    st.subheader(f"{row.ref} · {row.name}", anchor=False)
+    st.subheader(f"{md(row.ref)} · {md(row.name)}", anchor=False)
     st.button(
         _("Open customer"),
         key="coll_open",
@@ -123,7 +125,7 @@ def detail(row, as_of: date) -> None:
             st.error(
                 _("The ERP's reminders break the rules:")
                 + "\n"
-                + "\n".join(f"- {v.invoice_number}: {v.violation.message}" for v in row.violations),
+                + "\n".join(f"- {md(v.invoice_number)}: {md(v.violation.message)}" for v in row.violations),
                 icon=":material/gavel:",
             )
         else:
@@ -260,7 +262,7 @@ def cash_application(row, as_of: date) -> None:
                     st.rerun()
         for a in applied:
             line = _("{doc} → {invoice} by {author}: {reason}").format(
-                doc=a.doc_ref, invoice=a.new_invoice_number, author=a.author, reason=a.reason
+                doc=md(a.doc_ref), invoice=md(a.new_invoice_number), author=md(a.author), reason=md(a.reason)
             )
             if a.reversed_at is None:
                 c1, c2 = st.columns([4, 1])
@@ -289,7 +291,7 @@ show_flash()
 try:
     rows = cache.worklist(view.as_of)
 except (MissingFxRate, LookupError) as exc:
-    st.error(str(exc))
+    st.error(md(exc))
     st.stop()
 
 m1, m2, m3 = st.columns(3, border=True)

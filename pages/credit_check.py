@@ -10,6 +10,7 @@ from components import format as fmt
 from components import frame
 from components.frame import ROLE_LABELS
 from components.i18n import N_, _
+from components.safe import md
 from components.state import acting_user, current_view
 from data_access import cache
 from domain.credit_check import CreditCheckError, CreditCheckInput, CreditDecision, Reason
@@ -112,11 +113,11 @@ def error_text(e: Exception) -> str:
 
 
 def report_line(r: BureauView, currency: str) -> str:
-    parts = [_("{source}, {date}").format(source=r.source, date=fmt.day(r.report_date))]
+    parts = [_("{source}, {date}").format(source=md(r.source), date=fmt.day(r.report_date))]
     if r.score is not None:
         parts.append(_("score {score}").format(score=r.score))
     if r.rating:
-        parts.append(_("rating {rating}").format(rating=r.rating))
+        parts.append(_("rating {rating}").format(rating=md(r.rating)))
     if r.uc_class is not None:
         parts.append(_("UC risk class {n}").format(n=r.uc_class))
     if r.remarks_count:
@@ -252,12 +253,12 @@ def show_decision(d: CreditDecision, record, currency: str, ref: str, report: Bu
             score = fmt.DASH if report.score is None else str(report.score)
             st.caption(
                 _("Bureau score {score} · base class {base}").format(score=score, base=d.base_class)
-                + (" · " + report.rating if report.rating else "")
+                + (" · " + md(report.rating) if report.rating else "")
             )
     b.metric(_("Granted limit"), fmt.money(d.granted_limit, currency))
     c.metric(_("Granted terms"), _("{n} days").format(n=d.granted_terms_days))
     st.markdown("**" + _("Reasons") + "**")
-    st.markdown("\n".join(f"- {reason_text(r, currency, base)}" for r in d.reasons))
+    st.markdown("\n".join(f"- {md(reason_text(r, currency, base))}" for r in d.reasons))
     if d.approver_role:
         st.markdown(
             ":material/how_to_reg: " + _("Approval needed from: {role}").format(role=role_label(d.approver_role))
@@ -265,12 +266,14 @@ def show_decision(d: CreditDecision, record, currency: str, ref: str, report: Bu
     if record.limit_request_id is not None:
         st.success(
             _("Customer {ref} was created and a pending limit request (no. {id}) awaits approval.").format(
-                ref=ref, id=record.limit_request_id
+                ref=md(ref), id=record.limit_request_id
             ),
             icon=":material/pending_actions:",
         )
     elif record.customer_id is not None:
-        st.success(_("Customer {ref} was created on prepayment only.").format(ref=ref), icon=":material/person_add:")
+        st.success(
+            _("Customer {ref} was created on prepayment only.").format(ref=md(ref)), icon=":material/person_add:"
+        )
     elif d.grants_credit:
         st.caption(_("No customer reference given: no customer and no limit request were created."))
     policy = _("version {n}").format(n=record.policy_version) if record.policy_version else _("built-in defaults")
@@ -337,7 +340,7 @@ submitted = request_form(view.as_of, base_currency)
 if submitted is not None:
     submit(*submitted)
 if st.session_state.get(ERROR):
-    st.error(_("Not checked: {reason}.").format(reason=st.session_state[ERROR]), icon=":material/error:")
+    st.error(_("Not checked: {reason}.").format(reason=md(st.session_state[ERROR])), icon=":material/error:")
 elif st.session_state.get(RESULT):
     show_decision(*st.session_state[RESULT], base_currency)
 st.divider()

@@ -9,9 +9,10 @@ import streamlit as st
 from babel import Locale
 from babel.dates import format_date
 
-from components import alert_text, charts, frame, messages, tables, widgets
+from components import alert_text, charts, frame, guard, messages, tables, widgets
 from components import format as fmt
 from components.i18n import N_, _, babel_locale, bucket_label, current_language, ngettext
+from components.safe import chart_text, md
 from components.state import CUSTOMER, acting_user, current_view
 from components.theme import STATUS_BADGES
 from data_access import cache
@@ -90,7 +91,7 @@ def apply_deep_link() -> None:
         st.session_state[CUSTOMER] = found[0].id
         st.session_state[SEARCH] = ""
     else:
-        st.warning(_("No customer has the reference {ref}.").format(ref=ref), icon=":material/link_off:")
+        st.warning(_("No customer has the reference {ref}.").format(ref=md(ref)), icon=":material/link_off:")
 
 
 def choose_customer(as_of: date) -> int | None:
@@ -106,7 +107,7 @@ def choose_customer(as_of: date) -> int | None:
     hits = cache.search_customers(typed)
     if not hits:
         if typed:
-            st.info(_("No customer matches “{text}”.").format(text=typed), icon=":material/search_off:")
+            st.info(_("No customer matches “{text}”.").format(text=md(typed)), icon=":material/search_off:")
         else:
             st.info(
                 _("There are no customers yet: import a customers file (see Data status and docs/data-formats.md)."),
@@ -168,7 +169,7 @@ def header(d, policy, events) -> None:
         "prepayment_only": _("Prepayment only"),
     }
     colour, icon = STATUS_BADGES.get(d.status, ("gray", ":material/help:"))
-    st.header(d.name, anchor=False)
+    st.header(md(d.name), anchor=False)
     badges = st.container(horizontal=True, gap="small")
     badges.badge(status_labels.get(d.status, d.status), icon=icon, color=colour)
     if d.trend is not None and d.trend.deteriorating:
@@ -182,15 +183,15 @@ def header(d, policy, events) -> None:
             help=_("The newest company event; see Credit reports and events."),
         )
     facts = [
-        d.ref,
-        _("Org. no. {org}").format(org=d.org_number or fmt.DASH),
-        country_name(d.country),
+        md(d.ref),
+        _("Org. no. {org}").format(org=md(d.org_number or fmt.DASH)),
+        md(country_name(d.country)),
         _("Invoices in {currency}").format(currency=d.currency),
     ]
     if d.segment:
-        facts.append(d.segment)
+        facts.append(md(d.segment))
     if d.industry_code:
-        facts.append(_("NACE {code}").format(code=d.industry_code))
+        facts.append(_("NACE {code}").format(code=md(d.industry_code)))
     st.caption(" · ".join(facts))
 
     if d.group_root is not None:
@@ -220,7 +221,7 @@ def header(d, policy, events) -> None:
         )
         if d.insurer:
             share = fmt.percent(d.insured_share, 0) if d.insured_share is not None else fmt.DASH
-            st.caption(_("{insurer} covers {share}").format(insurer=d.insurer, share=share))
+            st.caption(_("{insurer} covers {share}").format(insurer=md(d.insurer), share=share))
     bottom = st.columns(3, border=True)
     bottom[0].metric(_("Payment terms"), _("{n} days").format(n=d.payment_terms_days))
     bottom[1].metric(
@@ -235,8 +236,8 @@ def header(d, policy, events) -> None:
             st.caption(_("No credit report yet."))
         else:
             score = fmt.DASH if r.score is None else str(r.score)
-            st.metric(_("Credit score"), f"{score} · {r.rating}" if r.rating else score)
-            note = _("{source}, {date}").format(source=r.source, date=fmt.day(r.report_date))
+            st.metric(_("Credit score"), f"{score} · {md(r.rating)}" if r.rating else score)
+            note = _("{source}, {date}").format(source=md(r.source), date=fmt.day(r.report_date))
             if r.remarks_count:
                 st.markdown(
                     note
@@ -263,7 +264,7 @@ def header(d, policy, events) -> None:
 def group(d) -> None:
     root = d.group_root
     line = _("Corporate group **{group}** ({ref}) · group exposure {amount}").format(
-        group=root.name, ref=root.ref, amount=fmt.money(d.group_balance, d.currency_base)
+        group=md(root.name), ref=md(root.ref), amount=fmt.money(d.group_balance, d.currency_base)
     )
     if d.group_limit is not None:
         line += " · " + _("group limit {limit}").format(limit=fmt.money(d.group_limit, d.currency_base))
@@ -273,7 +274,7 @@ def group(d) -> None:
     row = st.container(horizontal=True, gap="small")
     for m in d.group_members:
         row.button(
-            hit_label(m.ref, m.name, None),
+            md(hit_label(m.ref, m.name, None)),
             key=f"member_{m.id}",
             on_click=open_other,
             args=(m.id,),
@@ -389,7 +390,7 @@ def behaviour(d, as_of: date, window: int) -> None:
         frame["rolling"] = rolling_mean(frame["days_late"].tolist(), window)
         frame["hover"] = [
             _("{invoice}: due {due}, paid {paid}, {days} days late · {amount}").format(
-                invoice=p.invoice_number,
+                invoice=chart_text(p.invoice_number),
                 due=fmt.day(p.due_date),
                 paid=fmt.day(p.close_date),
                 days=p.days_late,
@@ -443,8 +444,8 @@ def credit(d, as_of: date, events) -> None:
                 _("{date} · score {score} · rating {rating} · {source}").format(
                     date=fmt.day(r.report_date),
                     score=fmt.DASH if r.score is None else r.score,
-                    rating=r.rating or fmt.DASH,
-                    source=r.source,
+                    rating=chart_text(r.rating or fmt.DASH),
+                    source=chart_text(r.source),
                 )
                 + (
                     "<br>"
@@ -491,13 +492,14 @@ def credit(d, as_of: date, events) -> None:
                     + "]"
                 )
                 if e.text:
-                    st.write(e.text)
-                st.caption(_("Source: {source}").format(source=e.source))
+                    st.markdown(md(e.text))
+                st.caption(_("Source: {source}").format(source=md(e.source)))
 
 
 # --- activity log ----------------------------------------------------------------------------------
 
 
+@guard.callback
 def save_activity(customer_id: int) -> None:
     """Submit callback: validate and store; on success clear the form, else keep it and show why."""
     s = st.session_state
@@ -574,7 +576,7 @@ def activity_log(d) -> None:
             )
         error = st.session_state.get(ACT_ERROR)
         if error and error[0] == d.id:
-            st.error(_("Not saved: {reason}.").format(reason=error[1]), icon=":material/error:")
+            st.error(_("Not saved: {reason}.").format(reason=md(error[1])), icon=":material/error:")
         elif st.session_state.get(ACT_SAVED):
             st.success(
                 _("Saved: {kind}.").format(kind=kinds.get(st.session_state[ACT_SAVED], "")), icon=":material/check:"
@@ -640,11 +642,11 @@ def risk_card(d, risk) -> None:
                 _("No credit report: the policy's class for unrated customers ({cls}).").format(cls=a.base_class)
             )
         else:
-            shown = " · ".join(x for x in (None if b.score is None else str(b.score), b.rating, a.bureau_band) if x)
+            shown = " · ".join(md(x) for x in (None if b.score is None else str(b.score), b.rating, a.bureau_band) if x)
             st.metric(_("Bureau's view"), shown or fmt.DASH)
             st.caption(
                 _("{source}, {date} · maps to class {cls}").format(
-                    source=b.source, date=fmt.day(b.report_date), cls=a.base_class
+                    source=md(b.source), date=fmt.day(b.report_date), cls=a.base_class
                 )
             )
     with cols[2]:
@@ -766,7 +768,7 @@ def terms_form(d, as_of: date) -> None:
     try:
         found = cache.save_credit_terms(d.id, new, reason=reason, author=actor.name, effective_on=as_of)
     except CreditTermsError as e:
-        st.error(alert_text.error_text(e, d.currency_base), icon=":material/error:")
+        st.error(md(alert_text.error_text(e, d.currency_base)), icon=":material/error:")
         return
     st.success(_("Saved {n} change(s).").format(n=len(found)), icon=":material/check:")
 
@@ -796,7 +798,7 @@ def limit_request_form(d, as_of: date) -> None:
             scope="group" if group else "customer",
         )
     except (CreditTermsError, ApprovalError) as e:
-        st.error(alert_text.error_text(e, d.currency_base), icon=":material/error:")
+        st.error(md(alert_text.error_text(e, d.currency_base)), icon=":material/error:")
         return
     except MissingFxRate as e:
         fx_error(e)
@@ -922,7 +924,9 @@ if detail.country == "NO" and detail.org_number:
         with st.spinner(_("Asking Brønnøysundregistrene…")):
             found = cache.check_register(detail.id, date.today())
         if found.errors:
-            st.warning(_("The register did not answer for this customer: {why}").format(why="; ".join(found.errors)))
+            st.warning(
+                _("The register did not answer for this customer: {why}").format(why=md("; ".join(found.errors)))
+            )
         else:
             st.success(
                 ngettext(

@@ -13,6 +13,7 @@ from components.export import to_csv
 from components.format import day as show_day
 from components.format import money as show_money
 from components.i18n import N_, _
+from components.safe import md  # file names, cell values and messages quoting them are shown as text
 from components.state import acting_user
 from data_access import cache
 from data_access.cache import ImportFailed
@@ -89,7 +90,7 @@ try:
     sheet = st.selectbox(_("Sheet"), sheets, key="import_sheet") if sheets else None
     data = cache.file_table(raw, name, sheet)
 except (IngestError, ImportFailed) as exc:
-    st.error(str(exc))
+    st.error(md(exc))
     st.stop()
 
 presets = {n: p for n, p in cache.import_presets().items() if p.mapping.kind == kind}
@@ -100,7 +101,7 @@ chosen = presets.get(preset_name)
 try:
     detected = cache.detect_import(kind, data, chosen)
 except IngestError as exc:
-    st.error(str(exc))
+    st.error(md(exc))
     st.stop()
 base = detected.dialect
 # the widgets below start from what was detected in *this* file (sheet, preset): their keys change with it
@@ -130,7 +131,7 @@ dialect = Dialect(encoding, delimiter, decimal, thousands, date_format)
 try:
     headers = read_table(decode(data, encoding)[0], delimiter)[0]
 except IngestError as exc:
-    st.error(str(exc))
+    st.error(md(exc))
     st.stop()
 st.subheader(_("Which column is which"))
 fmt = FORMATS[kind]
@@ -153,7 +154,7 @@ try:
     mapping = ColumnMap(kind, tuple(pairs))
     prepared = cache.prepare_import(kind, data, mapping, dialect)
 except (IngestError, ImportFailed) as exc:
-    st.error(str(exc))
+    st.error(md(exc))
     prepared = None
 
 if prepared is not None:
@@ -230,7 +231,7 @@ if found:
     if state == "ok":
         (st.info if was_dry_run else st.success)(
             (_("Valid; nothing written yet: {summary}") if was_dry_run else _("Imported: {summary}")).format(
-                summary=summary
+                summary=md(summary)
             )
         )
         if shown:
@@ -238,11 +239,11 @@ if found:
             for col, (label, value) in zip(cols, shown, strict=True):
                 col.metric(label, value)
         for note in notes:
-            (st.warning if note.startswith("warning: ") else st.caption)(note.removeprefix("warning: "))
+            (st.warning if note.startswith("warning: ") else st.caption)(md(note.removeprefix("warning: ")))
         if kind == "control-totals" and not was_dry_run:
             st.caption(_("Settings › Data status shows whether our open AR ties, customer by customer."))
     else:
-        st.error(_("Nothing was written: {problem}").format(problem=summary))
+        st.error(_("Nothing was written: {problem}").format(problem=md(summary)))
         table = pd.DataFrame(errors, columns=[_("row"), _("column"), _("value"), _("problem")])
         st.dataframe(table, hide_index=True, key="import_errors")
         st.download_button(
@@ -254,6 +255,6 @@ with st.expander(_("Save this mapping as a preset")):
     if st.button(_("Save preset"), key="import_save_preset", disabled=prepared is None):
         try:
             cache.save_import_preset(cache.import_preset(preset_new, mapping, dialect))
-            st.success(_("Preset “{name}” saved.").format(name=preset_new.strip()))
+            st.success(_("Preset “{name}” saved.").format(name=md(preset_new.strip())))
         except IngestError as exc:
-            st.error(str(exc))
+            st.error(md(exc))

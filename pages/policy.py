@@ -12,6 +12,7 @@ from components import format as fmt
 from components import frame, messages
 from components.frame import ROLE_LABELS
 from components.i18n import N_, _
+from components.safe import md
 from components.state import ROLES, acting_user
 from data_access import cache
 from data_access.policy_store import PolicyUnchanged
@@ -273,7 +274,7 @@ currency = status.company.base_currency
 if active is None:
     st.caption(_("Built-in defaults (never saved)"))
 else:
-    st.caption(version_line(active))
+    st.caption(md(version_line(active)))
 
 # A new active version (saved here, restored, or saved elsewhere) refills the form from it and is the one
 # whose changes the history shows.
@@ -530,7 +531,7 @@ if submitted and refilled and active is not None:
         _(
             "Not saved: {author} saved version {version} while you were editing. The form now shows that version; "
             "make your changes again."
-        ).format(author=active.author, version=active.version),
+        ).format(author=md(active.author), version=active.version),
         icon=":material/sync_problem:",
     )
 elif submitted:
@@ -559,11 +560,11 @@ elif submitted:
         )
         version = cache.save_policy_version(new_policy, actor.name, comment)
     except FormError as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(md(exc), icon=":material/error:")
     except PolicyUnchanged:
         st.warning(_("Nothing changed: the form holds the active policy. Nothing was saved."), icon=":material/info:")
     except (PolicyError, ValueError) as exc:
-        st.error(_("Not saved: {error}").format(error=str(exc)), icon=":material/error:")
+        st.error(_("Not saved: {error}").format(error=md(exc)), icon=":material/error:")
     else:
         st.session_state[FLASH] = _("Saved as version {version}.").format(version=version)
         st.rerun()
@@ -630,14 +631,14 @@ else:
                 )
             restored = cache.restore_policy_version(picked, actor.name)
         except FormError as exc:
-            st.error(str(exc), icon=":material/error:")
+            st.error(md(exc), icon=":material/error:")
         except PolicyUnchanged:
             st.warning(
                 _("Nothing changed: version {version} is the same as the active policy.").format(version=picked),
                 icon=":material/info:",
             )
         except (LookupError, ValueError) as exc:
-            st.error(_("Not restored: {error}").format(error=str(exc)), icon=":material/error:")
+            st.error(_("Not restored: {error}").format(error=md(exc)), icon=":material/error:")
         else:
             st.session_state[FLASH] = _("Restored version {old} as version {new}.").format(old=picked, new=restored)
             st.rerun()

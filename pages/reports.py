@@ -13,6 +13,7 @@ import streamlit as st
 from components import format as fmt
 from components import frame
 from components.i18n import N_, _, bucket_label, current_language
+from components.safe import md
 from components.state import acting_user, current_view
 from data_access import cache
 from domain.borrowing_base import CATEGORIES, LenderProfile
@@ -67,7 +68,7 @@ def flash(kind: str, text: str) -> None:
 def show_flash() -> None:
     found = st.session_state.pop(FLASH, None)
     if found:
-        (st.error if found[0] == "error" else st.success)(found[1])
+        (st.error if found[0] == "error" else st.success)(md(found[1]))  # names and refs shown as text
 
 
 def now() -> datetime:
@@ -115,14 +116,14 @@ close_now = next((c for c in closes if c.period == period and c.status == "close
 try:
     pack = cache.lender_pack(period)
 except (MissingFxRate, ValueError) as exc:
-    st.error(str(exc))
+    st.error(md(exc))
     st.stop()
 currency = pack.currency
 
 if close_now is not None:
     st.success(
         _("{period} is closed: signed off by {who} at {when}. The figures below are frozen.").format(
-            period=period, who=close_now.closed_by, when=fmt.moment(close_now.closed_at)
+            period=period, who=md(close_now.closed_by), when=fmt.moment(close_now.closed_at)
         ),
         icon=":material/lock:",
     )

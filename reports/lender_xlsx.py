@@ -1,7 +1,7 @@
 """The lender pack's detail as an Excel workbook: aging by customer, the borrowing base ineligibles per invoice, the
 provision matrix with the individually assessed customers, and the AR roll-forward. Amounts are numbers (floats of
 the pack's 0.01-rounded Decimals, formatted #,##0.00), rates are numbers formatted as percent; text that a
-spreadsheet would run as a formula is prefixed with an apostrophe (components.export.neutralise)."""
+spreadsheet would run as a formula is prefixed with an apostrophe (domain.spreadsheet.neutralise)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from typing import Any
 
 import xlsxwriter
 
-from components.export import neutralise
 from domain.pack import LenderPack
+from domain.spreadsheet import neutralise
 
 MONEY_FORMAT = "#,##0.00"
 RATE_FORMAT = "0.00%"
