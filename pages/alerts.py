@@ -8,6 +8,7 @@ import streamlit as st
 
 from components import alert_text, frame, widgets
 from components import format as fmt
+from components.frame import guarded
 from components.i18n import _, ngettext
 from components.state import acting_user, current_view, open_customer
 from data_access import cache
@@ -283,7 +284,7 @@ def detail(a, as_of: date, base: str, me: str) -> None:
                 key="alert_apply",
                 type="primary",
                 icon=":material/bolt:",
-                on_click=act,
+                on_click=guarded(act),
                 args=(a.id, "apply", as_of, base),
                 help=_(
                     "Changes the customer as shown, dated {date}, records the change with your name and this alert "
@@ -299,7 +300,7 @@ def detail(a, as_of: date, base: str, me: str) -> None:
             key="alert_ack",
             icon=":material/done:",
             disabled=a.status != "open",
-            on_click=act,
+            on_click=guarded(act),
             args=(a.id, "acknowledge", as_of, base),
         )
         if row.button(_("Open customer"), key="alert_open_customer", icon=":material/business:"):
@@ -315,7 +316,7 @@ def detail(a, as_of: date, base: str, me: str) -> None:
                     _("Assign"),
                     key="alert_assign",
                     icon=":material/person_add:",
-                    on_click=act,
+                    on_click=guarded(act),
                     args=(a.id, "assign", as_of, base),
                 )
             with c_close:
@@ -329,7 +330,7 @@ def detail(a, as_of: date, base: str, me: str) -> None:
                     _("Close alert"),
                     key="alert_close",
                     icon=":material/task_alt:",
-                    on_click=act,
+                    on_click=guarded(act),
                     args=(a.id, "close", as_of, base),
                 )
         with c_comment:
@@ -338,7 +339,7 @@ def detail(a, as_of: date, base: str, me: str) -> None:
                 _("Add comment"),
                 key="alert_comment",
                 icon=":material/comment:",
-                on_click=act,
+                on_click=guarded(act),
                 args=(a.id, "comment", as_of, base),
             )
 
@@ -494,14 +495,14 @@ def limit_queue(pending: list, as_of: date, base: str) -> None:
                 key=f"lr_approve_{r.id}",
                 type="primary",
                 icon=":material/check:",
-                on_click=decide,
+                on_click=guarded(decide),
                 args=(r.id, True, as_of, base, customer),
             )
             buttons.button(
                 _("Withdraw") if own else _("Reject"),
                 key=f"lr_reject_{r.id}",
                 icon=":material/close:",
-                on_click=decide,
+                on_click=guarded(decide),
                 args=(r.id, False, as_of, base, customer),
             )
 
@@ -530,7 +531,7 @@ c_run.button(
     _("Run the monitor for {date}").format(date=fmt.day(view.as_of)),
     key="alerts_run_monitor",
     icon=":material/radar:",
-    on_click=run_monitor,
+    on_click=guarded(run_monitor),
     args=(view.as_of,),
     help=_(
         "Evaluates every alert rule as of the sidebar's date. Running it again for the same date does not raise an "

@@ -11,6 +11,7 @@ import streamlit as st
 
 from components import format as fmt
 from components import frame, widgets
+from components.frame import guarded
 from components.i18n import N_, _
 from components.state import acting_user, current_view, open_customer
 from data_access import cache
@@ -148,7 +149,7 @@ def detail(row, as_of: date) -> None:
             key="coll_mark_sent",
             type="primary",
             icon=":material/send:",
-            on_click=act,
+            on_click=guarded(act),
             args=(cache.mark_step_sent, row.customer_id),
             kwargs={
                 "step": s.kind,
@@ -268,7 +269,7 @@ def cash_application(row, as_of: date) -> None:
                 c2.button(
                     _("Reverse"),
                     key=f"coll_reverse_{a.id}",
-                    on_click=act,
+                    on_click=guarded(act),
                     args=(cache.reverse_cash_application, a.id),
                     kwargs={"done": _("Cash application reversed.")},
                 )

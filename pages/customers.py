@@ -11,6 +11,7 @@ from babel.dates import format_date
 
 from components import alert_text, charts, frame, messages, tables, widgets
 from components import format as fmt
+from components.frame import guarded
 from components.i18n import N_, _, babel_locale, bucket_label, current_language, ngettext
 from components.state import CUSTOMER, acting_user, current_view
 from components.theme import STATUS_BADGES
@@ -570,7 +571,7 @@ def activity_log(d) -> None:
                 help=_("Your name; remembered for this session (until sign-in exists)."),
             )
             st.form_submit_button(
-                _("Save"), type="primary", icon=":material/save:", on_click=save_activity, args=(d.id,)
+                _("Save"), type="primary", icon=":material/save:", on_click=guarded(save_activity), args=(d.id,)
             )
         error = st.session_state.get(ACT_ERROR)
         if error and error[0] == d.id:

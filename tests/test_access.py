@@ -1,0 +1,385 @@
+"""Sign-in, roles and the audit trail of accounts: the role x page and role x action matrices, argon2 passwords,
+the failed-sign-in lockout, the idle timeout, demo mode without sign-in, and the append-only audit rows (SQLite and
+PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from apptest import run_page, test_account
+from ledger import load, ready_engine
+from sqlalchemy import delete, select, text, update
+from sqlalchemy.exc import DBAPIError
+
+from data_access.schema import Activity, AuditEntry, Customer, User
+from data_access.users import (
+    SignInError,
+    account,
+    add_first_admin,
+    add_user,
+    authenticate,
+    disable_user,
+    enable_user,
+    set_role,
+    sign_in_required,
+)
+from domain.access import (
+    ACTIONS,
+    PAGES,
+    ROLES,
+    AccessDenied,
+    AccountError,
+    SignInPolicy,
+    idle_expired,
+    locked_until,
+    may,
+    may_open,
+    normalise_username,
+    require,
+)
+
+T0 = datetime(2026, 12, 6, 9, 0)
+PW = "correct horse battery"
+
+# --- the matrices, as the issue states them ------------------------------------------------------------------------
+
+# page -> the roles that see it in the navigation
+EXPECTED_PAGES = {
+    "portfolio": {"viewer", "credit_manager", "admin"},
+    "aging": {"viewer", "credit_manager", "admin"},
+    "customers": {"viewer", "sales", "credit_manager", "admin"},
+    "alerts": {"viewer", "credit_manager", "admin"},
+    "collections": {"viewer", "credit_manager", "admin"},
+    "credit_check": {"credit_manager", "admin"},
+    "reports": {"viewer", "credit_manager", "admin"},
+    "policy": {"viewer", "credit_manager", "admin"},
+    "data_import": {"admin"},
+    "data_status": {"viewer", "credit_manager", "admin"},
+    "users": {"admin"},
+}
+# action -> roles allowed (without any decision authority)
+EXPECTED_ACTIONS = {
+    "add_note": {"sales", "credit_manager", "admin"},
+    "request_limit": {"sales", "credit_manager", "admin"},
+    "edit_customer": {"credit_manager", "admin"},
+    "decide_limit": {"credit_manager", "admin"},
+    "reject_limit": {"sales", "credit_manager", "admin"},
+    "work_alerts": {"credit_manager", "admin"},
+    "run_monitor": {"credit_manager", "admin"},
+    "collections": {"credit_manager", "admin"},
+    "credit_check": {"credit_manager", "admin"},
+    "check_register": {"credit_manager", "admin"},
+    "produce_report": {"viewer", "credit_manager", "admin"},
+    "credit_memo": {"viewer", "sales", "credit_manager", "admin"},
+    "edit_policy": {"admin"},
+    "import": {"admin"},
+    "undo_import": {"admin"},
+    "remove_demo": {"admin"},
+    "manage_users": {"admin"},
+    "connectors": {"admin"},
+    "close_period": {"admin"},
+    "reopen_period": {"admin"},
+    "lender_data": {"admin"},
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("page", sorted(EXPECTED_PAGES))
+def test_role_by_page(role, page):
+    assert may_open(role, page) is (role in EXPECTED_PAGES[page])
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("action", sorted(EXPECTED_ACTIONS))
+def test_role_by_action(role, action):
+    allowed = role in EXPECTED_ACTIONS[action]
+    assert may(role, action) is allowed
+    if allowed:
+        require(role, action)
+    else:
+        with pytest.raises(AccessDenied, match=f"your role \\({role}\\) may not {action.replace('_', ' ')}"):
+            require(role, action)
+
+
+def test_the_matrices_cover_every_page_file_and_action():
+    from pathlib import Path
+
+    from components.frame import ACTION_NAMES
+
+    pages = {p.stem for p in (Path(__file__).resolve().parents[1] / "pages").glob("*.py")} - {"sign_in"}
+    assert set(PAGES) == pages == set(EXPECTED_PAGES)
+    assert set(ACTIONS) == set(EXPECTED_ACTIONS)
+    assert set(ACTIONS) <= set(ACTION_NAMES)  # every refusal can be said in words
+
+
+def test_decision_authority_grants_only_its_own_decisions():
+    # a CFO reads as a viewer but approves large limits and may reopen a close (the policy's own rules then apply)
+    assert may("viewer", "decide_limit", "cfo") and may("viewer", "reopen_period", "cfo")
+    assert not may("viewer", "decide_limit", "sales") and not may("viewer", "reopen_period", "board")
+    assert not may("viewer", "edit_customer", "cfo") and not may("viewer", "import", "board")
+    with pytest.raises(KeyError):
+        may("admin", "fly")
+
+
+def test_lockout_and_idle_rules():
+    p = SignInPolicy(max_failures=3, lockout_minutes=10, idle_minutes=30)
+    assert locked_until(2, T0, p) is None
+    assert locked_until(3, T0, p) == T0 + timedelta(minutes=10)
+    assert locked_until(7, T0, p) == T0 + timedelta(minutes=10)  # each failure while locked moves it on
+    assert not idle_expired(None, T0, p)
+    assert not idle_expired(T0, T0 + timedelta(minutes=30), p)
+    assert idle_expired(T0, T0 + timedelta(minutes=30, seconds=1), p)
+    with pytest.raises(ValueError, match="idle_minutes must be at least 1"):
+        SignInPolicy(idle_minutes=0)
+
+
+@pytest.mark.parametrize(
+    ("given", "problem"),
+    [("Kari.Nordmann ", None), ("k", "not a valid user name"), ("kari nordmann", "not a valid user name"), ("", "'' is not a valid")],
+)
+def test_user_names(given, problem):
+    if problem is None:
+        assert normalise_username(given) == "kari.nordmann"
+    else:
+        with pytest.raises(AccountError, match=problem):
+            normalise_username(given)
+
+
+# --- accounts in the database --------------------------------------------------------------------------------------
+
+
+def audit_rows(engine) -> list[tuple]:
+    with engine.connect() as conn:
+        return conn.execute(select(AuditEntry.actor, AuditEntry.action, AuditEntry.entity_key)).all()
+
+
+def test_accounts_hash_passwords_with_argon2_and_lock_after_five_failures(db_url):
+    e = ready_engine(db_url)
+    with e.begin() as conn:
+        add_user(conn, "Kari", role="credit_manager", password=PW, display_name="Kari N", actor="cli", now=T0)
+        stored = conn.execute(select(User.password_hash)).scalar_one()
+    assert stored.startswith("$argon2id$") and PW not in stored
+
+    def attempt(password, at, name="kari"):
+        with e.connect() as conn:
+            try:
+                return authenticate(conn, name, password, at)
+            finally:
+                conn.commit()
+
+    for i in range(4):
+        with pytest.raises(SignInError, match=r"^wrong user name or password$"):
+            attempt("wrong", T0 + timedelta(seconds=i))
+    with pytest.raises(SignInError, match="locked until 09:15") as exc:
+        attempt("wrong", T0 + timedelta(seconds=4))  # the fifth failure in a row locks for 15 minutes
+    assert exc.value.code == "locked"
+    with pytest.raises(SignInError, match="locked until 09:15"):
+        attempt(PW, T0 + timedelta(minutes=14))  # even the right password, while locked
+    ok = attempt(PW, T0 + timedelta(minutes=15, seconds=5))
+    assert (ok.username, ok.role, ok.acting_authority, ok.failed_attempts) == (
+        "kari",
+        "credit_manager",
+        "credit_manager",
+        0,
+    )
+    assert ok.last_login_at == T0 + timedelta(minutes=15, seconds=5)
+    # an unknown name gets the same answer as a wrong password
+    with pytest.raises(SignInError, match=r"^wrong user name or password$"):
+        attempt(PW, T0, "karin")
+    assert ("kari", "locked", "kari") in audit_rows(e)
+
+
+def test_disabled_accounts_cannot_sign_in_and_the_last_admin_stays(db_url):
+    e = ready_engine(db_url)
+    with e.begin() as conn:
+        add_first_admin(conn, "root", PW, "Root", None, T0)
+        with pytest.raises(AccountError, match="an administrator exists already"):
+            add_first_admin(conn, "root2", PW, None, None, T0)
+        add_user(conn, "ola", role="sales", password=PW, actor="root", now=T0)
+        with pytest.raises(AccountError, match="last active administrator"):
+            disable_user(conn, "root", actor="root", now=T0)
+        with pytest.raises(AccountError, match="last active administrator"):
+            set_role(conn, "root", "viewer", actor="root", now=T0)
+        with pytest.raises(AccountError, match="there is already a user named 'ola'"):
+            add_user(conn, "OLA", role="viewer", password=PW, actor="root", now=T0)
+        with pytest.raises(AccountError, match="at least 12 characters"):
+            add_user(conn, "per", role="viewer", password="short", actor="root", now=T0)
+        with pytest.raises(AccountError, match="unknown role 'boss'"):
+            add_user(conn, "per", role="boss", password=PW, actor="root", now=T0)
+        disable_user(conn, "ola", actor="root", now=T0)
+    with e.connect() as conn, pytest.raises(SignInError, match="disabled"):
+        authenticate(conn, "ola", PW, T0)
+    with e.begin() as conn:
+        enable_user(conn, "ola", actor="root", now=T0)
+        set_role(conn, "ola", "viewer", authority="cfo", actor="root", now=T0)
+        assert account(conn, "ola").acting_authority == "cfo"
+    assert [(a, act) for a, act, _k in audit_rows(e)] == [
+        ("first run", "create"),
+        ("root", "create"),
+        ("root", "disable"),
+        ("root", "enable"),
+        ("root", "set_role"),
+    ]
+
+
+def test_audit_rows_are_append_only_in_the_database(db_url):
+    e = ready_engine(db_url)
+    with e.begin() as conn:
+        add_user(conn, "kari", role="admin", password=PW, actor="cli", now=T0)
+    for stmt in (update(AuditEntry).values(actor="someone else"), delete(AuditEntry)):
+        with pytest.raises(DBAPIError, match="audit rows are append-only"), e.begin() as conn:
+            conn.execute(stmt)
+    if e.dialect.name == "postgresql":
+        with pytest.raises(DBAPIError, match="audit rows are append-only"), e.begin() as conn:
+            conn.execute(text("TRUNCATE audit_log"))
+    assert audit_rows(e) == [("cli", "create", "kari")]
+
+
+def test_demo_mode_runs_without_sign_in_until_the_first_user(db_url):
+    from data_access.demo import DemoSpec, seed_demo
+
+    e = ready_engine(db_url)
+    with e.begin() as conn:
+        assert sign_in_required(conn)  # an empty, live database
+        seed_demo(conn, DemoSpec(customers=3, seed=1))
+        assert not sign_in_required(conn)
+        add_user(conn, "kari", role="admin", password=PW, actor="cli", now=T0)
+        assert sign_in_required(conn)
+
+
+# --- the app: navigation, sign-in and server-side checks -----------------------------------------------------------
+
+
+@pytest.fixture
+def live_url(tmp_path, monkeypatch) -> str:
+    url = f"sqlite:///{tmp_path}/live.db"
+    e = ready_engine(url)
+    load(e, customers=[("C1", "Fjord Handel AS", "NO", "NOK"), ("C2", "Vik Bygg AS", "NO", "NOK")])
+    with e.begin() as conn:
+        conn.execute(update(Customer).where(Customer.customer_ref == "C1").values(sales_owner="ola.sales.sales"))
+    e.dispose()
+    monkeypatch.setenv("KREDITTVAKT_DATABASE_URL", url)
+    return url
+
+
+def test_a_live_database_shows_only_the_sign_in_page(live_url):
+    import streamlit as st
+    from apptest import APP
+    from streamlit.testing.v1 import AppTest
+
+    test_account("Kari", role="viewer")
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert [t.value for t in at.title] == ["Sign in to Kredittvakt"]
+    at.text_input(key="sign_in_user").input("kari.viewer.none")
+    at.text_input(key="sign_in_password").input("wrong password!")
+    at.button[0].click().run()
+    assert [e.value for e in at.error] == ["Wrong user name or password."]
+    at.text_input(key="sign_in_password").input(PW)
+    at.button[0].click().run()
+    assert not at.exception
+    assert any("Signed in as Kari (Viewer)" in c.value for c in at.sidebar.caption)
+    assert at.title[0].value == "Portfolio"
+    at.sidebar.button(key="sign_out").click().run()
+    assert [t.value for t in at.title] == ["Sign in to Kredittvakt"]
+
+
+def customer_id(url: str, ref: str) -> int:
+    e = ready_engine(url)
+    with e.connect() as conn:
+        found = conn.execute(select(Customer.id).where(Customer.customer_ref == ref)).scalar_one()
+    e.dispose()
+    return found
+
+
+def note_count(url: str) -> int:
+    e = ready_engine(url)
+    with e.connect() as conn:
+        n = len(conn.execute(select(Activity.id)).all())
+    e.dispose()
+    return n
+
+
+def add_note_on_page(at) -> None:
+    at.segmented_control(key="act_kind").set_value("note").run()
+    at.text_area(key="act_text").input("Called the CFO")
+    at.text_input(key="act_author").input("Someone")
+    at.form_submit_button[-1].click().run()
+
+
+def test_a_viewer_reads_but_a_hidden_button_is_no_permission(live_url):
+    # the note form is on the customer page; the server refuses a viewer's note whatever the page showed
+    at = run_page("pages/customers.py", role="viewer", user_name="Vera", customer_id=customer_id(live_url, "C2"))
+    assert not at.exception, [e.value for e in at.exception]
+    add_note_on_page(at)
+    assert not at.exception
+    assert "Not allowed: your role may not add notes. Nothing was changed." in [e.value for e in at.error]
+    assert note_count(live_url) == 0
+    # a credit manager may
+    at = run_page(
+        "pages/customers.py", role="credit_manager", user_name="Carl", customer_id=customer_id(live_url, "C2")
+    )
+    add_note_on_page(at)
+    assert not at.error and note_count(live_url) == 1
+
+
+def test_sales_reads_only_its_customers(live_url):
+    from data_access import cache
+
+    own, other = customer_id(live_url, "C1"), customer_id(live_url, "C2")
+    at = run_page("pages/customers.py", role="sales", user_name="Ola", user_role="sales", customer_id=own)
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Fjord Handel AS" in t.value for t in [*at.title, *at.header, *at.subheader])
+    # the search offers only its own customers
+    assert [h.ref for h in _as(at, cache.search_customers, "")] == ["C1"]
+    # another's customer, even by its id, is refused
+    at = run_page("pages/customers.py", role="sales", user_name="Ola", user_role="sales", customer_id=other)
+    assert "Not allowed: your role may not open customers that others own. Nothing was changed." in [
+        e.value for e in at.error
+    ]
+    assert not any("Vik Bygg AS" in t.value for t in [*at.title, *at.header, *at.subheader])
+
+
+def _as(at, fn, *args):
+    """Call a cache function in the AppTest session's identity (its session state)."""
+    import streamlit as st
+
+    saved = dict(st.session_state)
+    try:
+        st.session_state["auth_user_id"] = at.session_state["auth_user_id"]
+        return fn(*args)
+    finally:
+        st.session_state.clear()
+        st.session_state.update(saved)
+
+
+def test_users_page_adds_a_user_and_refuses_non_admins(live_url):
+    at = run_page("pages/users.py", role="admin", user_name="Root")
+    assert not at.exception, [e.value for e in at.exception]
+    at.text_input(key="new_username").input("Per")
+    at.selectbox(key="new_role").set_value("credit_manager")
+    at.text_input(key="new_password").input(PW)
+    at.button[0].click().run()
+    assert [s.value for s in at.success] == ["User per added."]
+    e = ready_engine(live_url)
+    with e.connect() as conn:
+        assert account(conn, "per").role == "credit_manager"
+    assert ("root.admin.none", "create", "per") in audit_rows(e)  # the signed-in account, not a typed name
+    e.dispose()
+    with pytest.raises(ValueError, match="Could not find a navigation page for '.*pages/users.py'"):
+        run_page("pages/users.py", role="credit_manager", user_name="Carl")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_sees_exactly_its_pages_in_the_app(live_url, role):
+    """The navigation of a signed-in session registers only the pages its role may open; each of those renders."""
+    for page, roles in sorted(EXPECTED_PAGES.items()):
+        path = f"pages/{page}.py"
+        if role in roles:
+            at = run_page(path, role=role, user_name=f"{role} user", customer_id=customer_id(live_url, "C1"))
+            assert not at.exception, (page, [e.value for e in at.exception])
+            assert at.title, page
+        else:
+            with pytest.raises(ValueError, match="Could not find a navigation page"):
+                run_page(path, role=role, user_name=f"{role} user")
