@@ -43,7 +43,6 @@ from domain.digest import DigestAlert, compose, webhook_payload
 from domain.fx import MissingFxRate
 from domain.ingest import IngestError
 from domain.money import parse_amount
-from domain.open_items import KIND as OPEN_ITEMS
 from domain.serialize import KPI_KEYS, aging_by_customer, aging_portfolio, kpis_dict
 from domain.statutory import StatutoryValue
 
@@ -199,8 +198,10 @@ def demo(
 
 @app.command("import")
 def import_cmd(
-    kind: Annotated[str, typer.Argument(help=f"{' | '.join(FORMATS)} | open-items")],
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    kind: Annotated[str, typer.Argument(help=f"{' | '.join(FORMATS)} | log | undo")],
+    file: Annotated[
+        str | None, typer.Argument(help="The file to import; for 'undo' the import's number in the log.")
+    ] = None,
     preset_name: Annotated[str | None, typer.Option("--preset", help="A saved mapping (see --save-preset).")] = None,
     mapping_file: Annotated[
         Path | None, typer.Option("--mapping", help='JSON {"canonical column": "column in the file", ...}.')
@@ -219,19 +220,44 @@ def import_cmd(
     allow_empty: Annotated[
         bool, typer.Option("--allow-empty", help="open-items: accept an empty list (it closes every open item).")
     ] = False,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="control-totals: the date of the balances (else its column).")
+    ] = None,
+    source: Annotated[
+        str | None,
+        typer.Option("--source", help="control-totals: where the figures come from (default the file name)."),
+    ] = None,
+    by: Annotated[str | None, typer.Option("--by", help="Who imports (default: your login name).")] = None,
+    limit: Annotated[int, typer.Option("--limit", help="log: how many entries, newest first.")] = 20,
 ) -> None:
     """Import one file (all rows or none): a canonical CSV, or an ERP export whose encoding, separator, decimal
-    mark, date format and column names (en, nb, sv, da) are detected, or mapped by a preset or a mapping file."""
-    if kind == OPEN_ITEMS:
-        _import_open_items(file, snapshot_date, create_customers, allow_empty)
+    mark, date format and column names (en, nb, sv, da) are detected, or mapped by a preset or a mapping file.
+
+    `import log` lists the import log (newest first); `import undo N` undoes import N while nothing later depends
+    on it."""
+    if kind == "log":
+        _import_log(limit)
+        return
+    if kind == "undo":
+        _import_undo(file, _who(by))
         return
     if kind not in FORMATS:
-        _fail(f"unknown kind '{kind}'; choose one of {', '.join([*FORMATS, OPEN_ITEMS])}", 2)
+        _fail(f"unknown kind '{kind}'; choose one of {', '.join([*FORMATS, 'log', 'undo'])}", 2)
+    if file is None:
+        _fail("name the file to import: python cli.py import KIND FILE", 2)
+    path = Path(file)
+    if not path.is_file():
+        _fail(f"file '{file}' does not exist or is not a file", 2)
     if preset_name and mapping_file:
         _fail("give --preset or --mapping, not both", 2)
+    if snapshot_date and as_of and snapshot_date != as_of:
+        _fail("--snapshot-date and --as-of name the same date; give one", 2)
+    day = next((_date(v, o) for v, o in ((snapshot_date, "--snapshot-date"), (as_of, "--as-of")) if v), None)
     engine = _engine()
+    file = path
     data = file.read_bytes()
     started = utcnow()
+    who = _who(by)
     mapping = dialect = None
     try:
         data = as_csv(data, file.name, sheet)  # an Excel workbook's sheet as CSV; a CSV file as it is
@@ -245,10 +271,21 @@ def import_cmd(
             mapping, dialect = chosen.mapping, chosen.dialect
     except (IngestError, OSError) as exc:
         _fail(str(exc), 2)
+        return
     try:
         with engine.begin() as conn:
             result, prepared = import_export(
-                conn, kind, data, file.name, mapping=mapping, dialect=dialect, create_customers=create_customers
+                conn,
+                kind,
+                data,
+                file.name,
+                mapping=mapping,
+                dialect=dialect,
+                create_customers=create_customers,
+                author=who,
+                as_of=day,
+                source=source,
+                allow_empty=allow_empty,
             )
             if save_as:
                 save_preset(conn, Preset(save_as, prepared.mapping, None if preset_name is None else dialect))
@@ -257,7 +294,7 @@ def import_cmd(
     except ImportFailed as exc:
         if not dry_run:
             with engine.begin() as conn:
-                log_failed_import(conn, kind, data, file.name, exc, started)
+                log_failed_import(conn, kind, data, file.name, exc, started, author=who)
         _import_refused(exc)
     except IngestError as exc:
         _fail(str(exc), 2)
@@ -265,10 +302,14 @@ def import_cmd(
         typer.echo(prepared.describe())
     if dry_run:
         typer.echo(f"dry run, nothing written: {result.summary()}")
+        for note in result.notes:
+            typer.echo(note)
         return
     typer.echo(result.summary())
     for note in result.notes:
         typer.echo(note)
+    if getattr(result, "import_id", None) is not None:
+        typer.echo(f"logged as import #{result.import_id} (undo: python cli.py import undo {result.import_id})")
     if save_as:
         typer.echo(f"mapping saved as preset '{save_as}'")
 
@@ -283,27 +324,37 @@ def _import_refused(exc: ImportFailed) -> None:
     raise typer.Exit(1)
 
 
-def _import_open_items(file: Path, snapshot_date: str | None, create_customers: bool, allow_empty: bool) -> None:
-    """Today's open items from the ERP: new documents added, lower remaining amounts and documents gone from the
-    list become payments on the list's date; our open AR that day then equals the list's total."""
-    from data_access.open_items_import import import_open_items_file
+def _import_log(limit: int) -> None:
+    """The import log, newest first: number, when, who, kind, file, status and counts."""
+    from data_access.status import import_log
 
-    day = None if snapshot_date is None else _date(snapshot_date, "--snapshot-date")
-    engine = _engine()
-    data = file.read_bytes()
-    started = utcnow()
+    with _engine().connect() as conn:
+        entries = import_log(conn, limit)
+    if not entries:
+        typer.echo("The import log is empty.")
+    for e in entries:
+        when = f"{e.finished_at:%Y-%m-%d %H:%M}" if e.finished_at else "-"
+        counts = f"{e.rows} rows, {e.inserted} inserted, {e.updated} updated, {e.rejected} rejected"
+        extra = f"; part of #{e.part_of}" if e.part_of else ("; can be undone" if e.can_undo else "")
+        typer.echo(f"#{e.id}  {when}  {e.author or '-'}  {e.kind}  {e.file_name or '-'}  {e.status}  {counts}{extra}")
+
+
+def _import_undo(number: str | None, who: str) -> None:
+    """Undo an import from the log (and the customers created for it), all or nothing."""
+    from data_access.import_journal import UndoRefused, undo_import
+
+    if number is None or not number.strip().lstrip("#").isdigit():
+        _fail(f"give the import's number from 'python cli.py import log', e.g. import undo 12 (got '{number}')", 2)
+    import_id = int(number.strip().lstrip("#"))
     try:
-        with engine.begin() as conn:
-            result = import_open_items_file(
-                conn, data, file.name, snapshot_date=day, create_customers=create_customers, allow_empty=allow_empty
-            )
-    except ImportFailed as exc:
-        with engine.begin() as conn:
-            log_failed_import(conn, OPEN_ITEMS, data, file.name, exc, started)
-        _import_refused(exc)
+        with _engine().begin() as conn:
+            result = undo_import(conn, import_id, who)
+    except UndoRefused as exc:
+        typer.echo(f"error: {exc}", err=True)
+        for reason in exc.reasons[1:]:
+            typer.echo(f"  {reason}", err=True)
+        raise typer.Exit(1) from None
     typer.echo(result.summary())
-    for w in result.warnings:
-        typer.echo(f"warning: {w}")
 
 
 @app.command("import-presets")
@@ -756,18 +807,84 @@ def contra_cmd(
 @app.command("control-total")
 def control_total_cmd(
     as_of: Annotated[str, typer.Option("--as-of", help="ISO date of the ERP's figure.")],
-    amount: Annotated[str, typer.Option("--amount", help="The ERP's receivables total, base currency.")],
-    source: Annotated[str, typer.Option("--source", help="e.g. 'Tripletex aged receivables' or 'GL 1500'.")],
+    amount: Annotated[str | None, typer.Option("--amount", help="The ERP's receivables total, base currency.")] = None,
+    source: Annotated[
+        str | None, typer.Option("--source", help="e.g. 'Tripletex aged receivables' or 'GL 1500'.")
+    ] = None,
+    by_customer: Annotated[
+        bool,
+        typer.Option(
+            "--by-customer",
+            help="Show the customers whose open AR differs from the ERP's balance on the date (a control total "
+            "imported by customer: python cli.py import control-totals FILE, or an open-items snapshot).",
+        ),
+    ] = False,
+    fmt: Annotated[str, typer.Option("--format", help="--by-customer: table | csv")] = "table",
     by: Annotated[str | None, typer.Option("--by", help="Who enters it (default: your login name).")] = None,
 ) -> None:
-    """Record the ERP's own receivables total for a date; the lender pack prints our difference to it."""
+    """Record the ERP's own receivables total for a date (--amount, --source; Data status and the lender pack
+    print our difference to it), or show that difference customer by customer (--by-customer)."""
+    day = _date(as_of, "--as-of")
+    if amount is None and not by_customer:
+        _fail("give --amount and --source to record the ERP's total, or --by-customer to show the differences", 2)
+    if fmt not in ("table", "csv"):
+        _fail(f"--format must be table or csv, not '{fmt}'", 2)
+    if amount is not None:
+        if not source:
+            _fail("say where the control total comes from: --source, e.g. 'GL 1500'", 2)
+        try:
+            value = parse_amount(amount)
+            with _engine().begin() as conn:
+                add_control_total(conn, day, value, source, _who(by))
+        except ValueError as exc:
+            _fail(str(exc), 2)
+        typer.echo(f"Control total {value} for {as_of} ({source}) recorded")
+    if by_customer:
+        _control_differences(day, fmt)
+
+
+def _control_differences(day: date, fmt: str) -> None:
+    """The customers whose open AR differs from the ERP's balance (largest difference first); exit 1 when the
+    date has no control total by customer."""
+    from data_access.control_totals import control_differences
+
     try:
-        value = parse_amount(amount)
-        with _engine().begin() as conn:
-            add_control_total(conn, _date(as_of, "--as-of"), value, source, _who(by))
-    except ValueError as exc:
-        _fail(str(exc), 2)
-    typer.echo(f"Control total {value} for {as_of} ({source}) recorded")
+        with _engine().connect() as conn:
+            rec = control_differences(conn, day)
+    except MissingFxRate as exc:
+        _fail(str(exc))
+    if rec is None:
+        _fail(
+            f"no control total by customer for {day}: import the ERP's customer balances "
+            "(python cli.py import control-totals FILE) or an open-items snapshot of that day"
+        )
+
+    def money(v: Decimal | None) -> str:
+        return "" if v is None else f"{v:.2f}"
+
+    if fmt == "csv":
+        out = io.StringIO()
+        w = csv.writer(out, lineterminator="\n")
+        w.writerow(["customer_ref", "name", "erp_balance", "our_open_ar", "difference", "side"])
+        for c in rec.customers:
+            w.writerow([c.customer_ref, c.name or "", money(c.erp), money(c.ours), money(c.difference), c.side])
+        sys.stdout.write(out.getvalue())
+        return
+    typer.echo(
+        f"Control total {rec.as_of} ({rec.source}): ERP {rec.erp_total:,.2f}, our open AR {rec.our_total:,.2f}, "
+        f"difference {rec.difference:,.2f}"
+    )
+    if not rec.customers:
+        typer.echo("Every customer ties.")
+        return
+    typer.echo(f"{len(rec.customers)} customer(s) differ (ours - ERP), largest first:")
+    typer.echo(f"  {'customer':<14} {'name':<28} {'ERP':>14} {'ours':>14} {'difference':>14}  side")
+    for c in rec.customers:
+        typer.echo(
+            f"  {c.customer_ref[:14]:<14} {(c.name or '')[:28]:<28} {money(c.erp):>14} {money(c.ours):>14} "
+            f"{money(c.difference):>14}  {c.side}"
+        )
+    typer.echo(f"  {'sum of the differences':<43} {'':>14} {'':>14} {rec.explained:>14.2f}")
 
 
 @brreg_app.command("sync")

@@ -136,3 +136,22 @@ def activities_frame(rows: list) -> pd.DataFrame:
             "created_at": [a.created_at for a in rows],
         }
     )
+
+
+def control_differences_frame(customers) -> pd.DataFrame:
+    """The customers whose open AR differs from the ERP's balance (domain.control_totals.CustomerDifference), in
+    their order: ref, name, erp, ours, difference (floats; NaN where a side lists nothing) and the side code."""
+    return pd.DataFrame(
+        [
+            {
+                "ref": c.customer_ref,
+                "name": c.name or "",
+                "erp": None if c.erp is None else float(c.erp),
+                "ours": None if c.ours is None else float(c.ours),
+                "difference": float(c.difference),
+                "side": c.side,
+            }
+            for c in customers
+        ],
+        columns=["ref", "name", "erp", "ours", "difference", "side"],
+    )

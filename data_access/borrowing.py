@@ -142,13 +142,20 @@ def contra_amounts(conn: Connection, as_of: date) -> dict[int, Decimal]:
     return {k: v for k, v in latest.items() if v > 0}
 
 
-def add_control_total(conn: Connection, as_of: date, amount: Decimal, source: str, author: str) -> None:
+def add_control_total(
+    conn: Connection, as_of: date, amount: Decimal, source: str, author: str, import_id: int | None = None
+) -> None:
     source = (source or "").strip()
     if not source:
         raise ValueError("say where the control total comes from, e.g. 'Tripletex aged receivables' or 'GL 1500'")
     conn.execute(
         ControlTotal.__table__.insert().values(
-            as_of=as_of, amount=q2(amount), source=source, author=_author(author), created_at=utcnow()
+            as_of=as_of,
+            amount=q2(amount),
+            source=source,
+            author=_author(author),
+            created_at=utcnow(),
+            import_id=import_id,
         )
     )
 
@@ -319,6 +326,7 @@ class ControlCheck:
     source: str
     erp_total: Decimal
     our_total: Decimal
+    by_customer: bool = False  # the file gave each customer's balance (data_access.control_totals)
 
     @property
     def difference(self) -> Decimal:
@@ -328,15 +336,15 @@ class ControlCheck:
 def control_checks(conn: Connection, limit: int = 12) -> list[ControlCheck]:
     """The latest control total of each of the newest `limit` dates, each against our aging total that day."""
     rows = conn.execute(
-        select(ControlTotal.as_of, ControlTotal.id, ControlTotal.amount, ControlTotal.source).order_by(
-            ControlTotal.as_of.desc(), ControlTotal.id.desc()
-        )
+        select(
+            ControlTotal.as_of, ControlTotal.id, ControlTotal.amount, ControlTotal.source, ControlTotal.by_customer
+        ).order_by(ControlTotal.as_of.desc(), ControlTotal.id.desc())
     ).all()
-    latest: dict[date, tuple[Decimal, str]] = {}
+    latest: dict[date, tuple[Decimal, str, bool]] = {}
     for r in rows:
-        latest.setdefault(r.as_of, (r.amount, r.source))
+        latest.setdefault(r.as_of, (r.amount, r.source, bool(r.by_customer)))
     out = []
     for day in sorted(latest, reverse=True)[:limit]:
-        amount, source = latest[day]
-        out.append(ControlCheck(day, source, amount, aging(conn, day).total))
+        amount, source, by_customer = latest[day]
+        out.append(ControlCheck(day, source, amount, aging(conn, day).total, by_customer))
     return out

@@ -18,6 +18,7 @@ from data_access import activities as activity_store
 from data_access import borrowing as borrowing_store
 from data_access import close as close_store
 from data_access import collections as collection_store
+from data_access import control_totals as control_store
 from data_access import credit_checks as credit_check_store
 from data_access import dunning_status as dunning_status_store
 from data_access import ingest as ingest_store
@@ -29,10 +30,12 @@ from data_access import users as user_store
 from data_access.asof import aging
 from data_access.bootstrap import ensure_ready
 from data_access.engine import default_url, get_engine, mask_url, resolve_database_url
+from data_access.import_journal import UndoRefused as UndoRefused  # re-exported for the pages
 from data_access.imports import ImportFailed, log_failed_import, remove_demo_data
 from data_access.ledger import active_policy, data_version, utcnow
 from data_access.schema import Customer
 from data_access.status import DataStatus, data_status
+from data_access.status import import_log as import_log_of
 from domain.access import AccessDenied, require
 from domain.activity import NewActivity
 from domain.aging import AgingReport, Basis, Buckets
@@ -763,6 +766,7 @@ _READERS.update(
         "contra": borrowing_store.contra_amounts,
         "control_total": borrowing_store.control_total,
         "control_checks": borrowing_store.control_checks,
+        "control_differences": control_store.control_differences,
     }
 )
 
@@ -799,6 +803,12 @@ def control_total(as_of: date):
 def control_checks() -> list:
     """The ERP's control totals against our open AR on the same dates, newest first."""
     return _read("control_checks")
+
+
+def control_differences(as_of: date):
+    """The date's control total by customer against our open AR by customer (domain.control_totals.Reconciliation),
+    or None when the date has no control total by customer."""
+    return _read("control_differences", as_of)
 
 
 def close_period(period: str, *, closed_by: str, now) -> int:
@@ -932,27 +942,62 @@ def save_import_preset(preset: ingest_store.Preset) -> None:
 
 
 def run_import(
-    kind: str, data: bytes, file_name: str, *, mapping, dialect, create_customers: bool, dry_run: bool
+    kind: str,
+    data: bytes,
+    file_name: str,
+    *,
+    mapping,
+    dialect,
+    create_customers: bool,
+    dry_run: bool,
+    author: str | None = None,
+    as_of: date | None = None,
+    source: str | None = None,
 ) -> tuple:
-    """Validate (dry run: rolled back, nothing written) or import the file in one transaction."""
+    """Validate (dry run: rolled back, nothing written) or import the file in one transaction. `as_of` dates an
+    open-items snapshot or a control-totals file without a date column; `source` names a control total's origin."""
     with engine().connect() as conn:
         with conn.begin() as tx:
             _check(conn, "import")
             try:
                 result, prepared = ingest_store.import_export(
-                    conn, kind, data, file_name, mapping=mapping, dialect=dialect, create_customers=create_customers
+                    conn,
+                    kind,
+                    data,
+                    file_name,
+                    mapping=mapping,
+                    dialect=dialect,
+                    create_customers=create_customers,
+                    author=author,
+                    as_of=as_of,
+                    source=source,
                 )
             except ImportFailed as exc:
                 tx.rollback()
                 if not dry_run:
                     with engine().begin() as log_conn:
-                        log_failed_import(log_conn, kind, data, file_name, exc, utcnow())
+                        log_failed_import(log_conn, kind, data, file_name, exc, utcnow(), author=author)
                 raise
             if dry_run:
                 tx.rollback()
     if not dry_run:
         st.cache_data.clear()
     return result, prepared
+
+
+_READERS.update({"import_log": import_log_of})
+
+
+def import_log(limit: int = 50) -> tuple:
+    """The import log, newest first (data_access.status.ImportEntry)."""
+    return _read("import_log", limit)
+
+
+def undo_import(import_id: int, author: str):
+    """Undo an import and its companions in one transaction; raises import_journal.UndoRefused (nothing changed)."""
+    from data_access.import_journal import undo_import as undo
+
+    return _write("undo_import", undo, import_id, author)
 
 
 # --- the Norwegian register (customer page) -------------------------------------------------------------------

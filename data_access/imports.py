@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, tuple_, update
 
+from data_access.import_journal import RowChange, begin_import, finish_import, forget_journal, journal_updates
 from data_access.ledger import (
     ANALYZE_AFTER_ROWS,
     base_currency,
@@ -39,13 +40,13 @@ from data_access.schema import (
     WriteOff,
 )
 from domain.allocation import AllocationError
-from domain.canonical import CUSTOMER_COLUMNS, FORMATS, FieldError, Format, parse_row
+from domain.canonical import CUSTOMER_COLUMNS, FORMATS, OWN_PATH_KINDS, FieldError, Format, parse_row
 from domain.identifiers import COUNTRIES, OrgNumberError, normalise_org_number
 
 MAX_LISTED_ERRORS = 200
 BUREAU_KINDS = ("credit-reports", "company-events")
 # the import log's source per kind (data_access.views.SOURCES: the sidebar's "last loaded"); others are "ledger"
-KIND_SOURCES = {"credit-reports": "credit_reports", "company-events": "register"}
+KIND_SOURCES = {"credit-reports": "credit_reports", "company-events": "register", "control-totals": "control_totals"}
 JSON_KINDS = BUREAU_KINDS  # kinds that also read a JSON list of objects
 
 
@@ -81,6 +82,7 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     demo_removed: bool = False
+    import_id: int | None = None  # its number in the import log (for `import undo`)
     notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -91,8 +93,7 @@ class ImportResult:
 
 
 def read_rows(kind: str, data: bytes, fmt: Format | None = None) -> list[dict[str, str]]:
-    """Decode and split a canonical CSV; header problems raise ImportFailed. `fmt` is the kind's format when it is
-    not one of FORMATS (the open-items snapshot, which has its own import path)."""
+    """Decode and split a canonical CSV; header problems raise ImportFailed. `fmt` defaults to the kind's format."""
     fmt = fmt or FORMATS[kind]
     try:
         text = data.decode("utf-8-sig")
@@ -209,6 +210,7 @@ def clear_ledger(conn: Connection) -> None:
     conn.execute(update(Customer).values(parent_id=None))
     for name in LEDGER_TABLES:
         conn.execute(delete(tables[name]))
+    forget_journal(conn)
 
 
 DEMO_AUTHOR = "demo"  # data_access.demo saves its lender profile as this author
@@ -235,13 +237,25 @@ def remove_demo_data(conn: Connection) -> bool:
 
 
 def _apply(
-    conn: Connection, model, key_col, parsed, values_of, result: ImportResult, stamp: dict | None = None
+    conn: Connection,
+    model,
+    key_col,
+    parsed,
+    values_of,
+    result: ImportResult,
+    stamp: dict | None = None,
+    import_id: int | None = None,
 ) -> list:
     """Insert new keys, update changed rows, count unchanged; returns the (old, new) value dicts that changed.
 
     `stamp` (e.g. an updated_at) is written with every inserted or updated row but left out of the comparison,
-    so that re-importing the same file stays a no-op."""
-    stamp = stamp or {}
+    so that re-importing the same file stays a no-op. With an `import_id`, every written row carries it and each
+    update's before- and after-image goes into the import's journal (data_access.import_journal)."""
+    stamp = dict(stamp or {})
+    if import_id is not None:
+        stamp["import_id"] = import_id
+    table = model.__table__
+    journal: list[RowChange] = []
     existing = _existing(conn, model, key_col, [p[key_col.key] if key_col.key in p else None for p in parsed])
     new_rows, changed = [], []
     for p in parsed:
@@ -258,15 +272,26 @@ def _apply(
         conn.execute(update(model).where(key_col == vals[key_col.key]).values(**vals, **stamp))
         result.updated += 1
         changed.append((before, vals))
+        if import_id is not None:
+            key = {c.name: old._mapping[c.name] for c in table.primary_key.columns}
+            diff = [k for k in vals if before[k] != vals[k]]  # only what changed: a hand edit of the rest stays
+            journal.append(
+                RowChange(key, {k: before[k] for k in diff}, {k: vals[k] for k in diff}, old._mapping["import_id"])
+            )
     for chunk in _chunks(new_rows, 5000):
         conn.execute(insert(model), [{**r, **stamp} for r in chunk])
+    if journal:
+        journal_updates(conn, import_id, table.name, journal)
     result.inserted += len(new_rows)
     return changed
 
 
-def import_rows(conn: Connection, kind: str, parsed: list[dict[str, Any]]) -> ImportResult:
-    """Validate references and write; raises ImportFailed (the caller rolls back)."""
-    result = ImportResult(kind, len(parsed))
+def import_rows(
+    conn: Connection, kind: str, parsed: list[dict[str, Any]], import_id: int | None = None
+) -> ImportResult:
+    """Validate references and write; raises ImportFailed (the caller rolls back). With an `import_id` (the log
+    row of `begin_import`) the written rows carry it and updates are journalled, so that the import can be undone."""
+    result = ImportResult(kind, len(parsed), import_id=import_id)
     errors: list[RowError] = []
     affected: set[int] = set()
     if kind == "customers":
@@ -286,20 +311,34 @@ def import_rows(conn: Connection, kind: str, parsed: list[dict[str, Any]]) -> Im
             parsed,
             lambda p: {"customer_ref": p["customer_ref"], **{c: p[c] for c in cols}},
             result,
+            import_id=import_id,
         )
         touched = {new["customer_ref"] for _, new in changed}
+        created = {new["customer_ref"] for old, new in changed if old is None}
         ids = _customer_ids(conn, refs | {p["parent_ref"] for p in parsed if p["parent_ref"]})
-        current: dict[int, int | None] = {}
+        current: dict[int, tuple[int | None, int | None]] = {}
         for chunk in _chunks(ids.values()):
-            current.update(conn.execute(select(Customer.id, Customer.parent_id).where(Customer.id.in_(chunk))).all())
+            current.update(
+                (r.id, (r.parent_id, r.import_id))
+                for r in conn.execute(
+                    select(Customer.id, Customer.parent_id, Customer.import_id).where(Customer.id.in_(chunk))
+                )
+            )
+        links: list[RowChange] = []
         for p in parsed:
             cid = ids[p["customer_ref"]]
             want = ids[p["parent_ref"]] if p["parent_ref"] else None
-            if current[cid] != want:
-                conn.execute(update(Customer).where(Customer.id == cid).values(parent_id=want))
+            parent, writer = current[cid]
+            if parent != want:
+                stamp = {} if import_id is None else {"import_id": import_id}
+                conn.execute(update(Customer).where(Customer.id == cid).values(parent_id=want, **stamp))
+                if import_id is not None and p["customer_ref"] not in created:  # an inserted row needs no image
+                    links.append(RowChange({"id": cid}, {"parent_id": parent}, {"parent_id": want}, writer))
                 if p["customer_ref"] not in touched:  # only the parent link changed: an update
                     result.unchanged -= 1
                     result.updated += 1
+        if links:
+            journal_updates(conn, import_id, "customers", links)
         _check_no_cycles(conn, kind)
         return result
     if kind == "fx-rates":
@@ -307,27 +346,34 @@ def import_rows(conn: Connection, kind: str, parsed: list[dict[str, Any]]) -> Im
         existing = {}
         for chunk in _chunks(keys):
             for r in conn.execute(select(FxRate.__table__).where(tuple_(FxRate.currency, FxRate.rate_date).in_(chunk))):
-                existing[(r.currency, r.rate_date)] = r.rate
-        new = []
+                existing[(r.currency, r.rate_date)] = r
+        stamp = {} if import_id is None else {"import_id": import_id}
+        new, journal = [], []
         for p in parsed:
             k = (p["currency"], p["date"])
             if k not in existing:
-                new.append({"currency": k[0], "rate_date": k[1], "rate": p["rate"]})
-            elif existing[k] != p["rate"]:
+                new.append({"currency": k[0], "rate_date": k[1], "rate": p["rate"], **stamp})
+            elif existing[k].rate != p["rate"]:
                 conn.execute(
-                    update(FxRate).where(FxRate.currency == k[0], FxRate.rate_date == k[1]).values(rate=p["rate"])
+                    update(FxRate)
+                    .where(FxRate.currency == k[0], FxRate.rate_date == k[1])
+                    .values(rate=p["rate"], **stamp)
                 )
                 result.updated += 1
+                key = {"currency": k[0], "rate_date": k[1]}
+                journal.append(RowChange(key, {"rate": existing[k].rate}, {"rate": p["rate"]}, existing[k].import_id))
             else:
                 result.unchanged += 1
         for chunk in _chunks(new, 5000):
             conn.execute(insert(FxRate), chunk)
+        if journal:
+            journal_updates(conn, import_id, "fx_rates", journal)
         result.inserted = len(new)
         return result
     if kind == "dunning-status":
-        return _import_dunning_status(conn, parsed, result)
+        return _import_dunning_status(conn, parsed, result, import_id)
     if kind in BUREAU_KINDS:
-        return _import_bureau(conn, kind, parsed, result)
+        return _import_bureau(conn, kind, parsed, result, import_id)
 
     ids = _customer_ids(conn, {p["customer_ref"] for p in parsed if "customer_ref" in p})
     for p in parsed:
@@ -354,6 +400,7 @@ def import_rows(conn: Connection, kind: str, parsed: list[dict[str, Any]]) -> Im
                 "pledged_to": p["pledged_to"],
             },
             result,
+            import_id=import_id,
         )
         numbers = {new["invoice_number"] for _, new in changed}
         affected |= customers_with_documents_named(conn, numbers)
@@ -372,6 +419,7 @@ def import_rows(conn: Connection, kind: str, parsed: list[dict[str, Any]]) -> Im
                 "invoice_number": p["invoice_number"],
             },
             result,
+            import_id=import_id,
         )
     elif kind == "write-offs":
         invoices = _existing(conn, Invoice, Invoice.invoice_number, {p["invoice_number"] for p in parsed})
@@ -395,6 +443,7 @@ def import_rows(conn: Connection, kind: str, parsed: list[dict[str, Any]]) -> Im
                 "reason": p["reason"],
             },
             result,
+            import_id=import_id,
         )
     else:
         raise ValueError(f"unknown import kind '{kind}'")
@@ -409,7 +458,9 @@ def import_rows(conn: Connection, kind: str, parsed: list[dict[str, Any]]) -> Im
     return result
 
 
-def _import_dunning_status(conn: Connection, parsed: list[dict[str, Any]], result: ImportResult) -> ImportResult:
+def _import_dunning_status(
+    conn: Connection, parsed: list[dict[str, Any]], result: ImportResult, import_id: int | None = None
+) -> ImportResult:
     """Each row replaces the stored status of its invoice; statuses are not ledger amounts, so no reallocation."""
     invoices = _existing(conn, Invoice, Invoice.invoice_number, {p["invoice_number"] for p in parsed})
     errors = []
@@ -441,6 +492,7 @@ def _import_dunning_status(conn: Connection, parsed: list[dict[str, Any]], resul
         },
         result,
         stamp={"updated_at": utcnow()},
+        import_id=import_id,
     )
     return result
 
@@ -517,7 +569,7 @@ def read_json_rows(kind: str, data: bytes) -> list[dict[str, str]]:
     return rows
 
 
-def _org_forms(value: str) -> set[str]:
+def org_forms(value: str) -> set[str]:
     """Every stored form an organisation number from a bureau can have: compact per Nordic country, or as given."""
     forms = {value.strip()}
     for country in COUNTRIES:
@@ -528,7 +580,7 @@ def _org_forms(value: str) -> set[str]:
     return forms
 
 
-def _org_matches(customer, value: str) -> bool:
+def org_matches(customer, value: str) -> bool:
     """The customer's stored number is this value in the compact form of the customer's own country."""
     if customer.org_number is None:
         return False
@@ -546,7 +598,7 @@ def _bureau_customers(conn: Connection, kind: str, parsed: list[dict[str, Any]])
     by_ref: dict[str, Any] = {}
     for chunk in _chunks({p["customer_ref"] for p in parsed if p["customer_ref"]}):
         by_ref.update({r.customer_ref: r for r in conn.execute(select(*cols).where(Customer.customer_ref.in_(chunk)))})
-    forms = {v: _org_forms(v) for v in {p["org_number"] for p in parsed if p["org_number"] and not p["customer_ref"]}}
+    forms = {v: org_forms(v) for v in {p["org_number"] for p in parsed if p["org_number"] and not p["customer_ref"]}}
     by_org: dict[str, list] = {}
     for chunk in _chunks(set().union(*forms.values())):
         for r in conn.execute(select(*cols).where(Customer.org_number.in_(chunk))):
@@ -558,14 +610,14 @@ def _bureau_customers(conn: Connection, kind: str, parsed: list[dict[str, Any]])
             c = by_ref.get(ref)
             if c is None:
                 errors.append(RowError(n, "customer_ref", ref, "unknown customer"))
-            elif org is not None and c.org_number is not None and not _org_matches(c, org):
+            elif org is not None and c.org_number is not None and not org_matches(c, org):
                 errors.append(
                     RowError(n, "org_number", org, f"is not the organisation number of {ref} ({c.org_number})")
                 )
             else:
                 p["customer_id"] = c.id
             continue
-        found = {c.id: c for form in forms[org] for c in by_org.get(form, ()) if _org_matches(c, org)}
+        found = {c.id: c for form in forms[org] for c in by_org.get(form, ()) if org_matches(c, org)}
         if not found:
             errors.append(RowError(n, "org_number", org, "unknown customer: no customer has this organisation number"))
         elif len(found) > 1:
@@ -579,7 +631,9 @@ def _bureau_customers(conn: Connection, kind: str, parsed: list[dict[str, Any]])
         raise ImportFailed(kind, errors[:MAX_LISTED_ERRORS])
 
 
-def _import_bureau(conn: Connection, kind: str, parsed: list[dict[str, Any]], result: ImportResult) -> ImportResult:
+def _import_bureau(
+    conn: Connection, kind: str, parsed: list[dict[str, Any]], result: ImportResult, import_id: int | None = None
+) -> ImportResult:
     """Credit reports (key customer + report date + source) and register events (customer + date + type + source):
     a row replaces the stored values of its key; not ledger amounts, so no reallocation."""
     _bureau_customers(conn, kind, parsed)
@@ -609,21 +663,27 @@ def _import_bureau(conn: Connection, kind: str, parsed: list[dict[str, Any]], re
     for chunk in _chunks({p["customer_id"] for p in parsed}):
         for r in conn.execute(select(table).where(table.c.customer_id.in_(chunk))):
             existing.setdefault(tuple(r._mapping[c] for c in key_cols), []).append(r)
-    new_rows = []
+    stamp = {} if import_id is None else {"import_id": import_id}
+    new_rows, journal = [], []
     for p in parsed:
         key = tuple(p[c] for c in key_cols)
         vals = {c: p[c] for c in value_cols}
         stored = existing.get(key)
         if stored is None:
-            new_rows.append({**dict(zip(key_cols, key, strict=True)), **vals})
+            new_rows.append({**dict(zip(key_cols, key, strict=True)), **vals, **stamp})
         elif all({c: r._mapping[c] for c in value_cols} == vals for r in stored):
             result.unchanged += 1
         else:
             where = [table.c[c] == v for c, v in zip(key_cols, key, strict=True)]
-            conn.execute(update(table).where(*where).values(**vals))
+            conn.execute(update(table).where(*where).values(**vals, **stamp))
             result.updated += 1
+            journal += [
+                RowChange({"id": r.id}, {c: r._mapping[c] for c in value_cols}, vals, r.import_id) for r in stored
+            ]
     for chunk in _chunks(new_rows, 5000):
         conn.execute(insert(table), chunk)
+    if journal and import_id is not None:
+        journal_updates(conn, import_id, table.name, journal)
     result.inserted += len(new_rows)
     return result
 
@@ -640,7 +700,12 @@ def _check_no_cycles(conn: Connection, kind: str) -> None:
 
 
 def import_file(
-    conn: Connection, kind: str, data: bytes, file_name: str | None = None, source: str | None = None
+    conn: Connection,
+    kind: str,
+    data: bytes,
+    file_name: str | None = None,
+    source: str | None = None,
+    author: str | None = None,
 ) -> ImportResult:
     """Validate and import one canonical file in the caller's transaction; logs it and bumps the data version.
 
@@ -650,28 +715,29 @@ def import_file(
     """
     if kind not in FORMATS:
         raise ValueError(f"unknown import kind '{kind}'; choose one of {', '.join(FORMATS)}")
+    if kind in OWN_PATH_KINDS:
+        raise ValueError(f"{kind} has an import of its own: data_access.ingest.import_export routes it")
     source = source or KIND_SOURCES.get(kind, "ledger")
     started = utcnow()
     rows = read_json_rows(kind, data) if is_json(kind, data, file_name) else read_rows(kind, data)
     base = base_currency(conn)
     parsed = _parse_all(kind, rows, base)
     demo_removed = remove_demo_data(conn)
-    result = import_rows(conn, kind, parsed)
-    result.demo_removed = demo_removed
-    if result.inserted + result.updated >= ANALYZE_AFTER_ROWS:
-        refresh_statistics(conn)
-    log_import(
+    import_id = begin_import(
         conn,
         kind=kind,
         source=source,
         file_name=file_name,
         file_sha256=hashlib.sha256(data).hexdigest(),
-        rows=result.rows,
-        inserted=result.inserted,
-        updated=result.updated,
-        status="ok",
-        message=result.summary(),
+        author=author,
         started_at=started,
+    )
+    result = import_rows(conn, kind, parsed, import_id)
+    result.demo_removed = demo_removed
+    if result.inserted + result.updated >= ANALYZE_AFTER_ROWS:
+        refresh_statistics(conn)
+    finish_import(
+        conn, import_id, rows=result.rows, inserted=result.inserted, updated=result.updated, message=result.summary()
     )
     bump_data_version(conn)
     return result
@@ -685,7 +751,10 @@ def log_failed_import(
     error: Exception,
     started_at: datetime,
     source: str | None = None,
+    author: str | None = None,
 ) -> None:
+    """Record a rejected file in a transaction of its own: who, which file, how many rows had problems, why."""
+    errors = getattr(error, "errors", [])
     log_import(
         conn,
         kind=kind,
@@ -698,6 +767,8 @@ def log_failed_import(
         status="failed",
         message=str(error),
         started_at=started_at,
+        author=author,
+        rejected=len({e.row for e in errors if e.row and e.row > 1}),
     )
     bump_data_version(conn)
 

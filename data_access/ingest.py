@@ -1,21 +1,27 @@
 """An ERP export into the canonical import: detection and automatic mapping (domain.ingest), named presets
-(stored in `settings`), and the strict canonical import on the rewritten rows (data_access.imports)."""
+(stored in `settings`), and the strict canonical import on the rewritten rows (data_access.imports), or the
+open-items snapshot import for an aged-receivables list (data_access.open_items_import)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import Connection, select
 
+from data_access.control_totals import ControlTotalsResult, import_control_totals
+from data_access.import_journal import set_part_of
 from data_access.imports import ImportFailed, ImportResult, RowError, import_file, is_json
 from data_access.ledger import get_setting, set_setting
+from data_access.open_items_import import OpenItemsResult, import_open_items_file
 from data_access.schema import Customer
-from domain.canonical import FORMATS
+from domain.control_totals import KIND as CONTROL_TOTALS
 from domain.ingest import (
+    KINDS,
+    OPEN_ITEMS,
     ColumnMap,
     Dialect,
     IngestError,
@@ -161,6 +167,19 @@ def as_csv(data: bytes, file_name: str, sheet: str | None = None) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
+def in_file_terms(exc: ImportFailed, prepared: Prepared) -> ImportFailed:
+    """The strict import's errors with each canonical column also named as the file names it, e.g. "column
+    Forfallsdato (due_date)": the rows were rewritten (ISO dates, '.' decimals), the row numbers are the file's."""
+    if prepared.canonical:
+        return exc
+    source = {c: s for c, s in prepared.mapping.columns if not s.startswith("=")}
+
+    def named(column: str) -> str:
+        return ",".join(f"{source[c]} ({c})" if c in source else c for c in column.split(",")) if column else column
+
+    return ImportFailed(exc.kind, [replace(e, column=named(e.column)) for e in exc.errors])
+
+
 def _fail(kind: str, message: str) -> ImportFailed:
     return ImportFailed(kind, [RowError(1, "", "", message)])
 
@@ -174,15 +193,15 @@ def prepare(
 ) -> Prepared:
     """Read an export: a canonical file (CSV, or the bureau kinds' JSON) as it is; anything else mapped (given,
     else automatic) and rewritten."""
-    if kind not in FORMATS:
-        raise ValueError(f"unknown import kind '{kind}'; choose one of {', '.join(FORMATS)}")
+    if kind not in KINDS:
+        raise ValueError(f"unknown import kind '{kind}'; choose one of {', '.join(KINDS)}")
     if mapping is None and dialect is None and is_json(kind, data, file_name):
         return Prepared(kind, True, Dialect(encoding="utf-8"), ColumnMap(kind, ()), (), data)
     try:
         text, encoding = decode(data, dialect.encoding if dialect else None)
         delimiter = dialect.delimiter if dialect else sniff_delimiter(text)
         header, rows = read_table(text, delimiter)
-        if mapping is None and dialect is None and delimiter == "," and set(header) <= set(FORMATS[kind].columns):
+        if mapping is None and dialect is None and delimiter == "," and set(header) <= set(KINDS[kind].columns):
             identity = ColumnMap(kind, tuple((h, h) for h in header if h))
             return Prepared(kind, True, Dialect(encoding=encoding), identity, (), data)
         ignored: list[str] = []
@@ -200,11 +219,14 @@ def prepare(
     return Prepared(kind, False, dialect, mapping, tuple(ignored), out.encode("utf-8"))
 
 
-def create_missing_customers(conn: Connection, prepared: Prepared, file_name: str | None) -> int:
+def create_missing_customers(
+    conn: Connection, prepared: Prepared, file_name: str | None, author: str | None = None
+) -> tuple[int, int | None]:
     """Customers the file names but the ledger lacks, created with their reference as name (an export without a
-    customer master); returns how many. Part of the caller's transaction, so a rejected file creates none."""
+    customer master); returns how many and the log number of their import. Part of the caller's transaction, so a
+    rejected file creates none."""
     if "customer_ref" not in prepared.mapping.source_of:
-        return 0
+        return 0, None
     rows = csv.DictReader(io.StringIO(prepared.data.decode("utf-8-sig")))
     refs = sorted({(r.get("customer_ref") or "").strip() for r in rows} - {""})
     known: set[str] = set()
@@ -217,8 +239,16 @@ def create_missing_customers(conn: Connection, prepared: Prepared, file_name: st
         w = csv.writer(out, lineterminator="\n")
         w.writerow(["customer_ref", "name"])
         w.writerows([r, r] for r in missing)
-        import_file(conn, "customers", out.getvalue().encode("utf-8"), f"{file_name or 'file'} (customers created)")
-    return len(missing)
+        created = import_file(
+            conn,
+            "customers",
+            out.getvalue().encode("utf-8"),
+            f"{file_name or 'file'} (customers created)",
+            None,
+            author,
+        )
+        return len(missing), created.import_id
+    return 0, None
 
 
 @dataclass(frozen=True)
@@ -252,12 +282,41 @@ def import_export(
     mapping: ColumnMap | None = None,
     dialect: Dialect | None = None,
     create_customers: bool = False,
-) -> tuple[ImportResult, Prepared]:
+    author: str | None = None,
+    as_of: date | None = None,
+    source: str | None = None,
+    allow_empty: bool = False,
+) -> tuple[ImportResult | OpenItemsResult | ControlTotalsResult, Prepared]:
     """Prepare and import one file in the caller's transaction (all rows or none); a dry run is this call in a
-    transaction the caller rolls back. With create_customers, unknown customer references become customers."""
+    transaction the caller rolls back. With create_customers, unknown customer references become customers (their
+    own log entry, undone together with this import).
+
+    open-items (a snapshot: `as_of` is its date when the file has none; `allow_empty`) and control-totals (`as_of`
+    likewise, `source` where the figures come from) go to their own imports after the same reading and mapping."""
     prepared = prepare(kind, data, mapping, dialect, file_name)
-    created = create_missing_customers(conn, prepared, file_name) if create_customers else 0
-    result = import_file(conn, kind, prepared.data, file_name)
+    try:
+        if kind == OPEN_ITEMS:
+            snapshot = import_open_items_file(
+                conn,
+                prepared.data,
+                file_name,
+                snapshot_date=as_of,
+                author=author,
+                create_customers=create_customers,
+                allow_empty=allow_empty,
+            )
+            return snapshot, prepared
+        if kind == CONTROL_TOTALS:
+            totals = import_control_totals(conn, prepared.data, file_name, as_of=as_of, source=source, author=author)
+            return totals, prepared
+        created, companion = (
+            create_missing_customers(conn, prepared, file_name, author) if create_customers else (0, None)
+        )
+        result = import_file(conn, kind, prepared.data, file_name, None, author)
+    except ImportFailed as exc:
+        raise in_file_terms(exc, prepared) from exc
+    if companion is not None and result.import_id is not None:
+        set_part_of(conn, [companion], result.import_id)
     if created:
         result.notes.append(f"{created} customer(s) created from the file (named by their reference)")
     return result, prepared

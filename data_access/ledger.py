@@ -127,6 +127,8 @@ def log_import(
     status: str,
     message: str | None,
     started_at: datetime,
+    author: str | None = None,
+    rejected: int = 0,
 ) -> None:
     conn.execute(
         insert(ImportLog).values(
@@ -141,6 +143,8 @@ def log_import(
             message=message,
             started_at=started_at,
             finished_at=utcnow(),
+            author=author,
+            rejected=rejected,
         )
     )
 

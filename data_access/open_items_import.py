@@ -13,10 +13,11 @@ from decimal import Decimal
 from sqlalchemy import Connection, Date, bindparam, delete, func, insert, select, text, update
 
 from data_access.asof import aging, open_items, open_items_sql
-from data_access.borrowing import add_control_total, control_total
+from data_access.control_totals import StoredLine, store_control_total
+from data_access.import_journal import RowChange, begin_import, finish_import, journal_deletes, journal_updates
 from data_access.imports import MAX_LISTED_ERRORS, ImportFailed, RowError, read_rows, remove_demo_data
 from data_access.kpis import rates_as_of
-from data_access.ledger import base_currency, bump_data_version, log_import, rebuild_allocations, utcnow
+from data_access.ledger import base_currency, bump_data_version, rebuild_allocations, utcnow
 from data_access.schema import Allocation, CashApplication, ControlTotal, Customer, Invoice, Payment
 from domain.aging import Basis
 from domain.allocation import AllocationError
@@ -62,6 +63,7 @@ class OpenItemsResult:
     control_total_added: bool  # False when the same total from the same source was already stored for the date
     warnings: tuple[str, ...]
     demo_removed: bool = False
+    import_id: int | None = None  # its number in the import log (for `import undo`)
 
     @property
     def closed_documents(self) -> tuple[str, ...]:
@@ -74,6 +76,17 @@ class OpenItemsResult:
     def difference(self) -> Decimal:
         """Our open AR minus the snapshot's (non-zero only for what the warnings name)."""
         return self.ledger_total - self.control_total
+
+    @property
+    def payments_inferred(self) -> int:
+        """New or changed payments of this run (partial and closing)."""
+        return len(self.partial_payments) + len(self.closing_payments)
+
+    @property
+    def notes(self) -> list[str]:
+        """What the caller prints after the summary: created customers and the warnings."""
+        out = [f"{len(self.created_customers)} customer(s) created from the file (named by their reference)"]
+        return (out if self.created_customers else []) + [f"warning: {w}" for w in self.warnings]
 
     def summary(self) -> str:
         s = (
@@ -226,20 +239,38 @@ def _prior_inferences(conn: Connection, day: date) -> tuple[dict, dict]:
     return pays, apps
 
 
-def _undo(conn: Connection, pays: dict, apps: dict) -> set[int]:
+def _undo(conn: Connection, pays: dict, apps: dict, import_id: int) -> set[int]:
     """Take back an earlier run of this date, so the ledger is as it was before that snapshot; returns the
-    customers whose allocations were rebuilt. Kept rows are written back with their ids by `_write`."""
+    customers whose allocations were rebuilt. Kept rows are written back with their ids by `_write`. What is taken
+    back goes into this import's journal, so that undoing this import brings the earlier run back."""
     customers = {r.customer_id for r in pays.values()} | {r.customer_id for r in apps.values()}
     if not customers:
         return customers
+    journal_deletes(conn, import_id, "payments", [dict(r._mapping) for r in pays.values()])
     ids = [r.id for r in pays.values()]
     for chunk in _chunks(ids):
         conn.execute(delete(Allocation).where(Allocation.payment_id.in_(chunk)))
         conn.execute(delete(Payment).where(Payment.id.in_(chunk)))
-    for r in apps.values():
-        conn.execute(update(Invoice).where(Invoice.id == r.doc_id).values(credited_invoice=r.old_invoice_number))
+    _set_credited(conn, [(r.doc_id, r.old_invoice_number) for r in apps.values()], import_id)
     rebuild_allocations(conn, customers)
     return customers
+
+
+def _set_credited(conn: Connection, changes: Sequence[tuple[int, str | None]], import_id: int) -> None:
+    """Point credit notes at an invoice (or at none), journalled for the import's undo."""
+    journal = []
+    for doc_id, number in changes:
+        old = conn.execute(select(Invoice.credited_invoice, Invoice.import_id).where(Invoice.id == doc_id)).one()
+        if old.credited_invoice == number:
+            continue
+        conn.execute(update(Invoice).where(Invoice.id == doc_id).values(credited_invoice=number, import_id=import_id))
+        journal.append(
+            RowChange(
+                {"id": doc_id}, {"credited_invoice": old.credited_invoice}, {"credited_invoice": number}, old.import_id
+            )
+        )
+    if journal:
+        journal_updates(conn, import_id, "invoices", journal)
 
 
 # --- applying -----------------------------------------------------------------------------------
@@ -289,6 +320,15 @@ def apply_open_items(
     # the demo portfolio goes first (its customers, rates and documents are not the ERP's; its documents would all
     # look paid); a refused snapshot rolls this back with everything else
     demo_removed = remove_demo_data(conn)
+    import_id = begin_import(
+        conn,
+        kind=KIND,
+        source="ledger",
+        file_name=file_name,
+        file_sha256=file_sha256,
+        author=author,
+        started_at=started,
+    )
     base = base_currency(conn)
     rates = rates_as_of(conn, day)
     missing_rates = sorted({r.currency for r in rows if r.currency != base and r.currency not in rates})
@@ -307,7 +347,7 @@ def apply_open_items(
 
     prior_pays, prior_apps = _prior_inferences(conn, day)
     try:
-        undone = _undo(conn, prior_pays, prior_apps)
+        undone = _undo(conn, prior_pays, prior_apps, import_id)
     except AllocationError as exc:
         raise _file_error("", "", str(exc)) from exc
 
@@ -318,7 +358,7 @@ def apply_open_items(
     if plan.problems:
         raise _fail(plan.problems)
 
-    created = _create_customers(conn, rows, ids, base)
+    created = _create_customers(conn, rows, ids, base, import_id)
     ids.update(created)
     # customers of invoices and credit notes that left the list are not named by the file
     others = {p.customer_ref for p in plan.payments} | {a.customer_ref for a in plan.applications}
@@ -334,10 +374,11 @@ def apply_open_items(
                 due_date=n.due_date,
                 amount=n.amount,
                 currency=n.currency,
+                import_id=import_id,
             )
         )
-    new_pays, changed_pays, unchanged = _write_payments(conn, plan.payments, prior_pays, ids)
-    new_apps = _write_applications(conn, plan.applications, prior_apps, day, file_name, author, ids)
+    new_pays, changed_pays, unchanged = _write_payments(conn, plan.payments, prior_pays, ids, import_id)
+    new_apps = _write_applications(conn, plan.applications, prior_apps, day, file_name, author, ids, import_id)
     try:
         rebuild_allocations(conn, touched)
     except AllocationError as exc:
@@ -345,9 +386,9 @@ def apply_open_items(
 
     ledger_total, snapshot_total, warnings = _verify(conn, day, rows, plan, rates, base)
     source = f"{CONTROL_SOURCE} {file_name or day.isoformat()}"[:100]
-    added = control_total(conn, day) != (snapshot_total, source)
-    if added:
-        add_control_total(conn, day, snapshot_total, source, author)
+    added = store_control_total(
+        conn, day, snapshot_total, source, author, _control_lines(rows, ids, rates, base), import_id=import_id
+    )
 
     changed = new_pays + changed_pays
     result = OpenItemsResult(
@@ -366,25 +407,34 @@ def apply_open_items(
         control_total_added=added,
         warnings=(*plan.warnings, *warnings),
         demo_removed=demo_removed,
+        import_id=import_id,
     )
-    log_import(
+    finish_import(
         conn,
-        kind=KIND,
-        source="ledger",
-        file_name=file_name,
-        file_sha256=file_sha256,
+        import_id,
         rows=len(rows),
         inserted=len(plan.new_documents) + len(new_pays),
         updated=len(changed_pays) + len(new_apps) + len(result.removed_payments),
-        status="ok",
         message=result.summary(),
-        started_at=started,
     )
     bump_data_version(conn)
     return result
 
 
-def _create_customers(conn: Connection, rows: list[OpenItemRow], ids: dict[str, int], base: str) -> dict[str, int]:
+def _control_lines(rows: list[OpenItemRow], ids: dict[str, int], rates: dict, base: str) -> list[StoredLine]:
+    """The snapshot per customer and currency: the remaining amounts, and their base amounts converted document by
+    document (0.01 half-up each, as the aging converts), so the lines add up to the snapshot's total exactly."""
+    sums: dict[tuple[str, str], tuple[Decimal, Decimal]] = {}
+    for r in rows:
+        amount, in_base = sums.get((r.customer_ref, r.currency), (Decimal("0.00"), Decimal("0.00")))
+        converted = r.remaining_amount if r.currency == base else convert(r.remaining_amount, rates[r.currency])
+        sums[(r.customer_ref, r.currency)] = (amount + r.remaining_amount, in_base + converted)
+    return [StoredLine(ids[ref], ref, cur, a, b) for (ref, cur), (a, b) in sorted(sums.items())]
+
+
+def _create_customers(
+    conn: Connection, rows: list[OpenItemRow], ids: dict[str, int], base: str, import_id: int
+) -> dict[str, int]:
     """Customers the file names but the ledger lacks, named by their reference; their currency is that of their
     documents when all are in one currency, else the base currency."""
     currencies: dict[str, set[str]] = {}
@@ -393,13 +443,15 @@ def _create_customers(conn: Connection, rows: list[OpenItemRow], ids: dict[str, 
             currencies.setdefault(r.customer_ref, set()).add(r.currency)
     for ref, cur in sorted(currencies.items()):
         conn.execute(
-            insert(Customer).values(customer_ref=ref, name=ref, currency=next(iter(cur)) if len(cur) == 1 else base)
+            insert(Customer).values(
+                customer_ref=ref, name=ref, currency=next(iter(cur)) if len(cur) == 1 else base, import_id=import_id
+            )
         )
     return _customer_ids(conn, currencies) if currencies else {}
 
 
 def _write_payments(
-    conn: Connection, planned: Sequence[PlannedPayment], prior: dict, ids: dict[str, int]
+    conn: Connection, planned: Sequence[PlannedPayment], prior: dict, ids: dict[str, int], import_id: int
 ) -> tuple[list[PlannedPayment], list[PlannedPayment], int]:
     """Insert the plan's payments; one an earlier run of the date wrote keeps its id. Returns (new, changed,
     unchanged count) against that earlier run."""
@@ -422,7 +474,7 @@ def _write_payments(
                 unchanged += 1
             else:
                 changed.append(p)
-        values.append(row)
+        values.append({**row, "import_id": import_id})
     # an executemany needs the same columns in every row: the rows that keep their id go in apart
     for group in ([v for v in values if "id" in v], [v for v in values if "id" not in v]):
         for chunk in _chunks(group, 5000):
@@ -438,6 +490,7 @@ def _write_applications(
     file_name: str | None,
     author: str,
     ids: dict[str, int],
+    import_id: int,
 ) -> list[CreditApplication]:
     """Point each credit note at its invoice and record it as a cash application (audit trail, reversible on the
     customer page); an earlier run's application that still holds is kept as it is, one that no longer holds is
@@ -449,9 +502,9 @@ def _write_applications(
             conn.execute(select(Invoice.invoice_number, Invoice.id).where(Invoice.invoice_number.in_(chunk))).all()
         )
     new, kept = [], set()
+    _set_credited(conn, [(cn_ids[a.credit_note], a.invoice_number) for a in planned], import_id)
     for a in planned:
         doc_id = cn_ids[a.credit_note]
-        conn.execute(update(Invoice).where(Invoice.id == doc_id).values(credited_invoice=a.invoice_number))
         old = prior.get(doc_id)
         if old is not None and old.new_invoice_number == a.invoice_number:
             kept.add(doc_id)
@@ -471,15 +524,28 @@ def _write_applications(
                 ),
                 author=author,
                 applied_at=utcnow(),
+                import_id=import_id,
             )
         )
+    reversed_ = []
     for doc_id, old in prior.items():
         if doc_id not in kept:
+            now = utcnow()
             conn.execute(
                 update(CashApplication)
                 .where(CashApplication.id == old.id)
-                .values(reversed_at=utcnow(), reversed_by=author)
+                .values(reversed_at=now, reversed_by=author, import_id=import_id)
             )
+            reversed_.append(
+                RowChange(
+                    {"id": old.id},
+                    {"reversed_at": old.reversed_at, "reversed_by": old.reversed_by},
+                    {"reversed_at": now, "reversed_by": author},
+                    old.import_id,
+                )
+            )
+    if reversed_:
+        journal_updates(conn, import_id, "cash_applications", reversed_)
     return new
 
 

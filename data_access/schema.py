@@ -42,6 +42,7 @@ class Base(DeclarativeBase):
 
 class Customer(Base):
     __tablename__ = "customers"
+    import_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the import that last wrote it
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     customer_ref: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -79,6 +80,7 @@ class Invoice(Base):
     """Invoices and credit notes (negative amount); numbers are unique across the ledger."""
 
     __tablename__ = "invoices"
+    import_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the import that last wrote it
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     invoice_number: Mapped[str] = mapped_column(String(64), unique=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
@@ -106,6 +108,7 @@ class Invoice(Base):
 
 class Payment(Base):
     __tablename__ = "payments"
+    import_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the import that last wrote it
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     payment_ref: Mapped[str] = mapped_column(String(64), unique=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
@@ -125,6 +128,7 @@ class Payment(Base):
 
 class WriteOff(Base):
     __tablename__ = "write_offs"
+    import_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the import that last wrote it
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     write_off_ref: Mapped[str] = mapped_column(String(64), unique=True)
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"))
@@ -167,6 +171,7 @@ class Allocation(Base):
 
 class FxRate(Base):
     __tablename__ = "fx_rates"
+    import_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the import that last wrote it
     currency: Mapped[str] = mapped_column(String(3), primary_key=True)
     rate_date: Mapped[date] = mapped_column(Date, primary_key=True)
     rate: Mapped[Decimal] = mapped_column(Rate)
@@ -174,6 +179,7 @@ class FxRate(Base):
 
 class CreditReport(Base):
     __tablename__ = "credit_reports"
+    import_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the import that last wrote it
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     report_date: Mapped[date] = mapped_column(Date)
@@ -189,6 +195,7 @@ class CreditReport(Base):
 
 class CompanyEvent(Base):
     __tablename__ = "company_events"
+    import_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the import that last wrote it
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     event_date: Mapped[date] = mapped_column(Date)
@@ -434,6 +441,7 @@ class DunningStatus(Base):
     """Each invoice's reminder level as the ERP or a collection agency reports it (import kind dunning-status)."""
 
     __tablename__ = "dunning_status"
+    import_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the import that last wrote it
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), primary_key=True)
     reminder_level: Mapped[int] = mapped_column(Integer, default=0)
     last_reminder_on: Mapped[date | None] = mapped_column(Date)
@@ -470,6 +478,7 @@ class CashApplication(Base):
     invoice reference is changed and the customer's allocations rebuilt by the allocation rules."""
 
     __tablename__ = "cash_applications"
+    import_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the import that last wrote it
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     doc_kind: Mapped[str] = mapped_column(String(12))  # payment | credit_note
@@ -498,6 +507,28 @@ class ImportLog(Base):
     message: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[datetime] = mapped_column(DateTime)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    author: Mapped[str | None] = mapped_column(String(100))
+    rejected: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    part_of: Mapped[int | None] = mapped_column(Integer)  # a companion import (customers created from the file)
+    undoable: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime)
+    undone_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class ImportChange(Base):
+    """The journal of an import: the before- and after-image of each row it updated or deleted (rows it inserted
+    carry its `import_id` instead), so that the import can be undone (data_access.import_journal)."""
+
+    __tablename__ = "import_changes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    import_id: Mapped[int] = mapped_column(Integer, index=True)
+    table_name: Mapped[str] = mapped_column(String(40))
+    op: Mapped[str] = mapped_column(String(10))  # update | delete
+    row_key: Mapped[str] = mapped_column(Text)  # JSON of the primary key
+    before: Mapped[str] = mapped_column(Text)  # JSON of the row (update: the columns written) before the import
+    after: Mapped[str | None] = mapped_column(Text)  # JSON of the same columns after it (update only)
+    before_import_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    __table_args__ = (CheckConstraint("op IN ('update', 'delete')", name="op"),)
 
 
 class User(Base):
@@ -580,12 +611,31 @@ class ControlTotal(Base):
     """The ERP's own receivables total (its aging total or the receivables account's balance) for a date."""
 
     __tablename__ = "control_totals"
+    import_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the import that last wrote it
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     as_of: Mapped[date] = mapped_column(Date, index=True)
     amount: Mapped[Decimal] = mapped_column(Money)  # base currency
     source: Mapped[str] = mapped_column(String(100))
     author: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # the file gave the balance of each customer (control_total_lines); `amount` is then their sum
+    by_customer: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+
+
+class ControlTotalLine(Base):
+    """One customer's balance in one currency behind a by-customer control total (a customer balance list, an
+    aging by customer, an open-items snapshot). A customer Kredittvakt does not know keeps the file's reference
+    (or organisation number) with no customer_id."""
+
+    __tablename__ = "control_total_lines"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    control_total_id: Mapped[int] = mapped_column(ForeignKey("control_totals.id"), index=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    customer_ref: Mapped[str] = mapped_column(String(64))  # the customer's reference, or as the file named it
+    currency: Mapped[str] = mapped_column(String(3))
+    amount: Mapped[Decimal] = mapped_column(Money)  # in `currency`, signed
+    base_amount: Mapped[Decimal] = mapped_column(Money)  # at the closing rate of the date, 0.01 half-up
+    import_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the import that wrote it
 
 
 class PeriodClose(Base):
@@ -656,6 +706,7 @@ class DataVersion(Base):
 LEDGER_TABLES = (
     "report_log",
     "period_closes",
+    "control_total_lines",
     "control_totals",
     "contra_balances",
     "cash_applications",

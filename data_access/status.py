@@ -32,12 +32,17 @@ class ImportEntry:
     kind: str
     source: str
     file_name: str | None
-    status: str
+    status: str  # running | ok | failed | undone | undo
     rows: int
     inserted: int
     updated: int
     message: str | None
     finished_at: datetime | None
+    id: int = 0
+    author: str | None = None
+    rejected: int = 0
+    part_of: int | None = None  # customers created for import N are undone with it
+    can_undo: bool = False  # journalled, done, not yet undone and not a companion (the undo may still be refused)
 
 
 @dataclass(frozen=True)
@@ -69,7 +74,6 @@ def data_status(conn: Connection) -> DataStatus:
     counts = {
         name: int(conn.execute(select(func.count()).select_from(tables[name])).scalar_one()) for name in COUNTED_TABLES
     }
-    imports = conn.execute(select(ImportLog).order_by(ImportLog.id.desc()).limit(10)).all()
     return DataStatus(
         demo=is_demo(conn),
         data_version=data_version(conn),
@@ -77,10 +81,29 @@ def data_status(conn: Connection) -> DataStatus:
         row_counts=counts,
         latest_transaction_date=latest_transaction_date(conn),
         company=company_profile(conn),
-        recent_imports=tuple(
-            ImportEntry(
-                r.kind, r.source, r.file_name, r.status, r.rows, r.inserted, r.updated, r.message, r.finished_at
-            )
-            for r in imports
-        ),
+        recent_imports=import_log(conn, 10),
+    )
+
+
+def import_log(conn: Connection, limit: int = 50) -> tuple[ImportEntry, ...]:
+    """The import log, newest first."""
+    rows = conn.execute(select(ImportLog).order_by(ImportLog.id.desc()).limit(limit)).all()
+    return tuple(
+        ImportEntry(
+            r.kind,
+            r.source,
+            r.file_name,
+            r.status,
+            r.rows,
+            r.inserted,
+            r.updated,
+            r.message,
+            r.finished_at,
+            id=r.id,
+            author=r.author,
+            rejected=r.rejected,
+            part_of=r.part_of,
+            can_undo=bool(r.undoable and r.status == "ok" and r.part_of is None),
+        )
+        for r in rows
     )

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, NoReturn
 
-from domain.fx import is_currency_code
+from domain.fx import is_currency_code, looks_like_currency_code
 from domain.identifiers import COUNTRIES, OrgNumberError, normalise_org_number
 from domain.money import MoneyError, parse_amount
 
@@ -110,7 +110,33 @@ FORMATS: dict[str, Format] = {
         ("event_date", "event_type", "source"),
         ("customer_ref", "org_number", "text"),
     ),
+    # These two have import paths of their own (data_access.open_items_import, data_access.control_totals); they
+    # are here so that an ERP's export of them is read, mapped and previewed like every other kind.
+    # The day's list of open documents; due_date may be empty for a credit note (domain.open_items).
+    "open-items": Format(
+        "open-items",
+        "document_number",
+        (
+            "document_number",
+            "customer_ref",
+            "issue_date",
+            "due_date",
+            "original_amount",
+            "remaining_amount",
+            "currency",
+        ),
+        ("snapshot_date", "payment_date"),
+    ),
+    # The ERP's receivables total of a date, or its balance per customer (domain.control_totals).
+    "control-totals": Format(
+        "control-totals",
+        "date+customer+currency",
+        ("balance",),
+        ("date", "customer_ref", "org_number", "currency"),
+    ),
 }
+# kinds that data_access.imports.import_file does not import (each has its own path; data_access.ingest routes)
+OWN_PATH_KINDS = ("open-items", "control-totals")
 CUSTOMER_COLUMNS = ("customer_ref", "org_number")  # the bureau kinds need at least one of them
 
 
@@ -152,8 +178,10 @@ def parse_int(v: str, *, minimum: int = 0) -> int:
 
 def parse_currency(v: str) -> str:
     s = v.strip()
-    if not is_currency_code(s):
+    if not looks_like_currency_code(s):
         raise FieldError(f"'{v}' is not a three-letter upper-case currency code (e.g. NOK, EUR)")
+    if not is_currency_code(s):
+        raise FieldError(f"'{v}' is not an ISO 4217 currency code (e.g. NOK, SEK, DKK, EUR)")
     return s
 
 

@@ -5,6 +5,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from babel.numbers import list_currencies
+
+# ISO 4217 codes, current and historic, as the CLDR data shipped with babel lists them: "NKR" or "SKR" (how
+# Nordic ledgers sometimes write kroner) is refused on import instead of waiting for an exchange rate never given
+ISO_CURRENCIES = frozenset(list_currencies())
 CURRENCIES = ("NOK", "SEK", "DKK", "EUR", "USD", "GBP", "CHF", "JPY", "PLN", "ISK")
 
 
@@ -24,5 +29,10 @@ def per_unit(rate: Decimal, quoted_per: int = 1) -> Decimal:
     return Decimal(rate) / quoted_per
 
 
-def is_currency_code(code: str) -> bool:
+def looks_like_currency_code(code: str) -> bool:
+    """Three upper-case letters, whether or not ISO 4217 knows them."""
     return len(code) == 3 and code.isalpha() and code.isupper()
+
+
+def is_currency_code(code: str) -> bool:
+    return looks_like_currency_code(code) and code in ISO_CURRENCIES

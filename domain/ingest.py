@@ -16,8 +16,12 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from domain.canonical import FORMATS
+from domain.canonical import FORMATS, Format
+from domain.open_items import KIND as OPEN_ITEMS
+from domain.open_items import OPEN_ITEMS_FORMAT
 
+# The kinds an export can be read as: the canonical imports and the open-items snapshot (its own import path)
+KINDS: dict[str, Format] = {**FORMATS, OPEN_ITEMS: OPEN_ITEMS_FORMAT}
 ENCODINGS = ("utf-8-sig", "utf-8", "cp1252")
 DELIMITERS = (",", ";", "\t", "|")
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%m/%d/%Y", "%d-%m-%Y", "%Y%m%d", "%d.%m.%y", "%Y/%m/%d")
@@ -37,8 +41,13 @@ DATE_COLUMNS = frozenset(
 )  # fmt: skip
 AMOUNT_COLUMNS = frozenset(
     {"amount", "credit_limit", "insured_limit", "disputed_amount", "remarks_amount", "original_amount",
-     "remaining_amount", "fees_charged", "rate", "pd_percent"}
+     "remaining_amount", "fees_charged", "rate", "pd_percent", "balance"}
 )  # fmt: skip
+
+# A column that says yes/no to "is this a credit note?" (Fortnox `Credit`, Tripletex `isCreditNote`) feeds `kind`
+CREDIT_FLAGS = ("credit", "is credit note", "credit invoice", "is credit invoice")
+FLAG_VALUES = {"true": "credit_note", "false": "invoice", "yes": "credit_note", "no": "invoice", "1": "credit_note",
+               "0": "invoice", "ja": "credit_note", "nei": "invoice", "nej": "invoice"}  # fmt: skip
 
 # Header variants per canonical column, in English, Norwegian, Swedish and Danish (compared after `normalise`).
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -64,6 +73,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "kunde",
         "kund",
         "debitor",
+        "invoice customer number",
     ),
     "name": (
         "name",
@@ -79,6 +89,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "firmanamn",
         "kundenavn",
         "firma",
+        "debitornavn",
     ),
     "org_number": (
         "org number",
@@ -95,8 +106,19 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "business id",
         "y tunnus",
         "vat number",
+        "registration no",
+        "registration number",
     ),
-    "country": ("country", "country code", "countrycode", "land", "landkode", "landskode", "landkod"),
+    "country": (
+        "country",
+        "country code",
+        "countrycode",
+        "country region code",
+        "land",
+        "landkode",
+        "landskode",
+        "landkod",
+    ),
     "currency": ("currency", "currency code", "valuta", "valutakode", "valutakod", "ccy"),
     "payment_terms_days": (
         "payment terms",
@@ -110,10 +132,21 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "betalingsbetingelse",
         "forfallsdager",
         "kredit dage",
+        "betalingsfrist dager",
+        "betalningsvillkor dagar",
     ),
-    "credit_limit": ("credit limit", "kredittgrense", "kreditgrense", "kreditgräns", "kreditgrænse", "kreditramme"),
+    "credit_limit": (
+        "credit limit",
+        "credit limit lcy",
+        "kredittgrense",
+        "kreditgrense",
+        "kreditgräns",
+        "kreditgrænse",
+        "kreditramme",
+        "kreditmaksimum",
+    ),
     "insured_limit": ("insured limit", "forsikret grense", "försäkrad gräns", "forsikret grænse"),
-    "segment": ("segment", "kundegruppe", "kundgrupp", "kundegruppe"),
+    "segment": ("segment", "kundegruppe", "kundgrupp", "debitorgruppe"),
     "industry_code": ("industry code", "nace", "nace code", "næringskode", "naeringskode", "bransch", "branchekode"),
     "parent_ref": ("parent ref", "parent", "parent customer", "morselskap", "moderbolag", "moderselskab", "konsern"),
     "invoice_number": (
@@ -140,6 +173,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "fakturadatum",
         "bilagsdato",
         "dokumentdato",
+        "document date",
+        "posting date",
         "dato",
         "datum",
         "date",
@@ -174,9 +209,30 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "totalbeløp",
         "brutto",
         "amount incl vat",
+        "amount including vat",
+        "original amount",
+        "opprinnelig beløp",
+        "beløp inkl mva",
+        "belopp inkl moms",
+        "beløb inkl moms",
     ),
-    "kind": ("kind", "type", "document type", "doc type", "bilagstype", "dokumenttype", "fakturatyp"),
-    "credited_invoice": ("credited invoice", "kreditert faktura", "krediterad faktura", "krediteret faktura"),
+    "kind": (
+        "kind",
+        "type",
+        "document type",
+        "doc type",
+        "bilagstype",
+        "dokumenttype",
+        "fakturatyp",
+        *CREDIT_FLAGS,
+    ),
+    "credited_invoice": (
+        "credited invoice",
+        "kreditert faktura",
+        "krediterad faktura",
+        "krediteret faktura",
+        "applies to doc no",
+    ),
     "disputed_amount": ("disputed amount", "omtvistet beløp", "tvistigt belopp", "omtvistet beløb"),
     "payment_ref": (
         "payment ref",
@@ -189,6 +245,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "betalningsnr",
         "betalningsreferens",
         "indbetalingsnr",
+        "bilagsnr",
+        "number",
     ),
     "payment_date": (
         "payment date",
@@ -202,16 +260,140 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "betaldatum",
         "indbetalingsdato",
         "betalt",
+        "innbetalt dato",
+        "slutbetald",
+        "closed at date",
+        "bilagsdato",
     ),
     "write_off_ref": ("write off ref", "write off id", "avskrivning nr", "avskrivningsnr", "nedskrivning nr"),
     "reason": ("reason", "årsak", "arsak", "orsak", "årsag", "begrunnelse", "kommentar"),
     "rate": ("rate", "exchange rate", "kurs", "valutakurs", "växelkurs"),
     "unit": ("unit", "enhet", "enhed", "per"),
+    # open-items (aged receivables, åpne poster, kundreskontra) and control-totals (balance per customer)
+    "original_amount": (
+        "original amount",
+        "invoice amount",
+        "amount",
+        "opprinnelig beløp",
+        "opprinnelig belop",
+        "fakturabeløp",
+        "fakturabelopp",
+        "fakturabeløb",
+        "ursprungligt belopp",
+        "oprindeligt beløb",
+        "beløp",
+        "belopp",
+        "beløb",
+        "brutto",
+        "belop",
+        "total",
+        "amount including vat",
+        "beløp inkl mva",
+        "belopp inkl moms",
+        "beløb inkl moms",
+    ),
+    "remaining_amount": (
+        "remaining amount",
+        "remaining",
+        "open amount",
+        "outstanding",
+        "balance",
+        "restbeløp",
+        "restbelop",
+        "rest",
+        "restbelopp",
+        "restbeløb",
+        "utestående",
+        "åpent beløp",
+        "gjenstående",
+        "resterende",
+        "kvarstående",
+        "udestående",
+        "saldo",
+        "kvar att betala",
+        "remainder",
+    ),
+    "snapshot_date": (
+        "snapshot date",
+        "snapshot",
+        "as of",
+        "as of date",
+        "per dato",
+        "pr dato",
+        "uttaksdato",
+        "per datum",
+        "saldodato",
+    ),
+    "balance": (
+        "balance",
+        "customer balance",
+        "open balance",
+        "balance due",
+        "outstanding",
+        "total outstanding",
+        "saldo",
+        "kundesaldo",
+        "kundsaldo",
+        "debitorsaldo",
+        "reskontrosaldo",
+        "utgående saldo",
+        "utestående",
+        "udestående",
+        "total",
+        "totalt",
+        "sum",
+        "summa",
+        "i alt",
+        "amount",
+        "beløp",
+        "belopp",
+        "beløb",
+    ),
+    "date": (
+        "as of",
+        "as of date",
+        "balance date",
+        "saldodato",
+        "per dato",
+        "pr dato",
+        "rapportdato",
+    ),
 }
+SYNONYMS["document_number"] = tuple(
+    dict.fromkeys(
+        (
+            "document number",
+            "document no",
+            *SYNONYMS["invoice_number"],
+            *(
+                "document",
+                "invoice number",
+                "invoice no",
+                "invoice",
+                "fakturanr",
+                "faktura nr",
+                "fakturanummer",
+                "faktura",
+                "dokumentnr",
+                "dokumentnummer",
+                "bilagsnr",
+                "bilagsnummer",
+                "bilag",
+            ),
+        )
+    )
+)
 
 
 # A header that says only "date" means the kind's own date
 GENERIC_DATES = frozenset({"date", "dato", "datum"})
+# Headers that name a column only loosely: matched after the specific ones, so that in a file with both, the
+# issue date is Fakturadato (not Bilagsdato), the invoice number Fakturanr (not Bilagsnr), the customer Kundenr
+# (not Kunde, which holds the name) and the amount "Amount Including VAT" (not Business Central's net "Amount")
+GENERIC_HEADERS = frozenset(
+    {"date", "dato", "datum", "bilagsnr", "bilagsdato", "type", "total", "sum", "amount", "number", "customer",
+     "kunde", "kund", "debitor", "account", "invoice", "faktura", "betalt", "brutto"}
+)  # fmt: skip
 PRIMARY_DATE = {
     "invoices": "issue_date",
     "payments": "payment_date",
@@ -219,6 +401,8 @@ PRIMARY_DATE = {
     "fx-rates": "date",
     "credit-reports": "report_date",
     "company-events": "event_date",
+    "control-totals": "date",
+    OPEN_ITEMS: "issue_date",
 }
 
 
@@ -266,9 +450,9 @@ class ColumnMap:
     columns: tuple[tuple[str, str], ...]
 
     def __post_init__(self) -> None:
-        if self.kind not in FORMATS:
-            raise IngestError(f"unknown kind {self.kind!r}; choose one of {', '.join(FORMATS)}")
-        fmt = FORMATS[self.kind]
+        if self.kind not in KINDS:
+            raise IngestError(f"unknown kind {self.kind!r}; choose one of {', '.join(KINDS)}")
+        fmt = KINDS[self.kind]
         wrong = [c for c, _ in self.columns if c not in fmt.columns]
         if wrong:
             raise IngestError(
@@ -284,7 +468,7 @@ class ColumnMap:
         return dict(self.columns)
 
     def missing(self) -> list[str]:
-        return [c for c in FORMATS[self.kind].required if c not in self.source_of]
+        return [c for c in KINDS[self.kind].required if c not in self.source_of]
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "columns": {c: s for c, s in self.columns}}
@@ -305,6 +489,7 @@ def normalise(header: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text)
 
 
+_FLAG_HEADERS = frozenset(normalise(h) for h in CREDIT_FLAGS)
 _LOOKUP: dict[str, list[str]] = {}
 for _canonical, _variants in SYNONYMS.items():
     for _v in (_canonical, _canonical.replace("_", " "), *_variants):
@@ -357,31 +542,35 @@ def read_table(text: str, delimiter: str) -> tuple[list[str], list[list[str]]]:
 
 
 def auto_map(headers: Sequence[str], kind: str) -> tuple[ColumnMap, list[str]]:
-    """The canonical column each header means (first match wins), and the headers left unmapped."""
-    if kind not in FORMATS:
-        raise IngestError(f"unknown kind {kind!r}; choose one of {', '.join(FORMATS)}")
-    allowed = FORMATS[kind].columns
+    """The canonical column each header means (first match wins), and the headers left unmapped.
+
+    Specific headers are matched before generic ones (GENERIC_HEADERS), and a header that can mean two columns
+    of the kind (Bilagsnr in a payments file: the payment's or the invoice's number) after those that cannot, to
+    a required column before an optional one."""
+    if kind not in KINDS:
+        raise IngestError(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
+    fmt = KINDS[kind]
+    allowed = fmt.columns
     pairs: list[tuple[str, str]] = []
     taken: set[str] = set()
-    unmapped = []
     # exact canonical names first, then synonyms: "date" in a write-off file is the canonical `date`
     for h in headers:
         if h in allowed and h not in taken:
             pairs.append((h, h))
             taken.add(h)
-    for h in headers:
-        if any(s == h for _, s in pairs):
-            continue
+    rest = [h for h in headers if all(s != h for _, s in pairs)]
+    meanings = {h: [c for c in _LOOKUP.get(normalise(h), []) if c in allowed] for h in rest}
+    for h in sorted(rest, key=lambda h: (normalise(h) in GENERIC_HEADERS, len(meanings[h]) > 1)):  # stable
         key = normalise(h)
-        candidates = [c for c in _LOOKUP.get(key, []) if c in allowed and c not in taken]
+        candidates = sorted((c for c in meanings[h] if c not in taken), key=lambda c: c not in fmt.required)
         primary = PRIMARY_DATE.get(kind)
         if key in GENERIC_DATES and primary in allowed and primary not in taken:
             candidates = [primary]  # a plain "Dato" is the kind's own date: a payment's date, a rate's date
         if candidates:
             pairs.append((candidates[0], h))
             taken.add(candidates[0])
-        else:
-            unmapped.append(h)
+    mapped = {s for _, s in pairs}
+    unmapped = [h for h in headers if h not in mapped]
     order = {c: i for i, c in enumerate(allowed)}
     return ColumnMap(kind, tuple(sorted(pairs, key=lambda p: order[p[0]]))), unmapped
 
@@ -395,13 +584,16 @@ def _parses(value: str, fmt: str) -> bool:
 
 
 def detect_date_format(values: Iterable[str]) -> str:
-    """The first format every non-empty value parses in; day-first before month-first when both do."""
+    """The format most values parse in (the first of the list on a tie: day-first before month-first when both
+    do). A value the winning format does not read (31.09.2026 among dd.mm.yyyy dates) is then reported by its row;
+    only when no format reads any value is the file refused here."""
     sample = [v.strip() for v in values if v and v.strip()][:2000]
     if not sample:
         return DATE_FORMATS[0]
-    for fmt in DATE_FORMATS:
-        if all(_parses(v, fmt) for v in sample):
-            return fmt
+    parsed = {fmt: sum(_parses(v, fmt) for v in sample) for fmt in DATE_FORMATS}
+    best = max(DATE_FORMATS, key=lambda f: parsed[f])
+    if parsed[best]:
+        return best
     raise IngestError(
         f"the dates (e.g. {sample[0]!r}) are in none of the known formats: {', '.join(DATE_LABELS.values())}"
     )
@@ -469,11 +661,20 @@ KIND_VALUES = {
         "invoice": ("invoice", "faktura", "inv", "debet", "debit"),
         "credit_note": (
             "credit note", "credit_note", "creditnote", "credit", "kreditnota", "kreditfaktura", "kredit",
-            "kreditnote", "cn",
+            "kreditnote", "cn", "credit memo",
         ),
     }.items()
     for v in values
 }  # fmt: skip
+
+
+_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")  # what domain.money.parse_amount reads
+
+
+def _amount_example(dialect: Dialect) -> str:
+    """How an amount of the detected format looks: 1 234,50, 1.234,50, 1,234.50, 1234.50."""
+    groups = " " if dialect.thousands == "\u00a0" else dialect.thousands
+    return f"1{groups}234{dialect.decimal}50"
 
 
 def _cell(row: Sequence[str], i: int) -> str:
@@ -523,7 +724,8 @@ def to_canonical(
                 raw = _cell(r, index[source])
             v = raw.strip()
             if v and canonical == "kind":
-                v = KIND_VALUES.get(normalise(v), v)
+                flags = FLAG_VALUES if normalise(source) in _FLAG_HEADERS else {}
+                v = flags.get(v.casefold(), KIND_VALUES.get(normalise(v), v))
             if v and canonical in DATE_COLUMNS:
                 try:
                     v = datetime.strptime(v, dialect.date_format).date().isoformat()
@@ -533,6 +735,9 @@ def to_canonical(
                     )
             elif v and canonical in AMOUNT_COLUMNS:
                 v = _amount(v, dialect)
+                if not _NUMBER.fullmatch(v):
+                    what = "a number" if canonical in ("rate", "pd_percent") else "an amount"
+                    problems.append(Problem(n, source, raw, f"not {what} in the format {_amount_example(dialect)}"))
             values.append(v)
         w.writerow(values)
     return out.getvalue(), problems

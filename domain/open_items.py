@@ -14,25 +14,12 @@ from datetime import date
 from decimal import Decimal
 from typing import NoReturn
 
-from domain.canonical import FieldError, Format, parse_currency, parse_date, parse_money
+from domain.canonical import FORMATS, FieldError, parse_currency, parse_date, parse_money
 
 KIND = "open-items"
-# The canonical format (the lead registers it in domain.canonical.FORMATS). due_date may be empty for a credit
-# note (it defaults to the issue date, as in the invoices format).
-OPEN_ITEMS_FORMAT = Format(
-    KIND,
-    "document_number",
-    (
-        "document_number",
-        "customer_ref",
-        "issue_date",
-        "due_date",
-        "original_amount",
-        "remaining_amount",
-        "currency",
-    ),
-    ("snapshot_date", "payment_date"),
-)
+# The canonical format (registered with the other kinds in domain.canonical.FORMATS). due_date may be empty for a
+# credit note (it defaults to the issue date, as in the invoices format).
+OPEN_ITEMS_FORMAT = FORMATS[KIND]
 MAX_REF = 64  # invoices.invoice_number, payments.payment_ref and customers.customer_ref are 64 characters
 ZERO = Decimal("0.00")
 

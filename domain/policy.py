@@ -148,7 +148,15 @@ class AlertThresholds:
     review_warning_days: int = 30  # credit review or limit expiry due within this many days
     insurer_notification_days: int = 60  # days past due by which the credit insurer must be told (per policy)
     insurer_warning_days: int = 10  # warn this many days before that deadline
-    credit_hold_events: tuple[str, ...] = ("bankruptcy", "bankruptcy_petition", "liquidation", "forced_dissolution")
+    # a unit deleted from the register (domain.brreg DELETED) no longer exists to sell to; policy versions saved
+    # before it was added keep their own list (docs/metrics.md section 22)
+    credit_hold_events: tuple[str, ...] = (
+        "bankruptcy",
+        "bankruptcy_petition",
+        "liquidation",
+        "forced_dissolution",
+        "deleted",
+    )
     auto_credit_hold: int = 1  # 1: the monitor puts the customer on credit hold at such an event; 0: it recommends
     new_event_days: int = 30  # an event or report counts as new this many days after its date (first run)
     collection_days: int = 90  # overdue beyond this: the recommendation is hand-over to collection

@@ -85,6 +85,7 @@ class RiskRules:
         "liquidation",
         "forced_dissolution",
         "debt_restructuring",
+        "deleted",
     )
     severe_event_days: int = 365  # a severe register event this recent puts the customer in class E
     remark_notches: int = 1  # any payment remark on the latest report

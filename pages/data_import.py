@@ -1,6 +1,7 @@
 """Import data: upload an ERP export (CSV or Excel), see how it reads (encoding, separator, decimal mark, dates)
 and how its columns map, correct either, preview the rows as they will be stored, validate the whole file and
-import it in one go (all rows or none); save the mapping as a preset for the next file."""
+import it in one go (all rows or none); save the mapping as a preset for the next file. Open-items snapshots and
+the ERP's control totals are dated by the file or by a date chosen here."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ import streamlit as st
 
 from components import frame
 from components.export import to_csv
+from components.format import day as show_day
+from components.format import money as show_money
 from components.i18n import N_, _
+from components.state import acting_user
 from data_access import cache
 from data_access.cache import ImportFailed
 from domain.canonical import FORMATS
@@ -28,6 +32,13 @@ KINDS = {
     "dunning-status": N_("Dunning status"),
     "credit-reports": N_("Credit reports (bureau)"),
     "company-events": N_("Register events"),
+    "open-items": N_("Open items (daily snapshot)"),
+    "control-totals": N_("Control totals (ERP balances)"),
+}
+# kinds dated as a whole: the file's date column, or a date chosen here (both given: they must agree)
+DATED = {
+    "open-items": ("snapshot_date", N_("Snapshot date")),
+    "control-totals": ("date", N_("Date of the balances")),
 }
 NONE = "—"
 SEPARATORS = {",": N_("comma"), ";": N_("semicolon"), "\t": N_("tab"), "|": N_("bar")}
@@ -38,6 +49,21 @@ ENCODINGS = ("utf-8-sig", "utf-8", "cp1252")
 
 def label_of(table: dict, key: str) -> str:
     return _(table[key]) if key in table else key
+
+
+def figures(kind: str, result) -> list[tuple[str, str]]:
+    """What an open-items snapshot did (or would do, in a dry run), as metric labels and values."""
+    if kind != "open-items":
+        return []
+    currency = cache.status().company.base_currency
+    return [
+        (_("Snapshot date"), show_day(result.snapshot_date)),
+        (_("Documents added"), str(len(result.inserted_documents))),
+        (_("Payments inferred"), str(result.payments_inferred)),
+        (_("Documents closed"), str(len(result.closed_documents))),
+        (_("Control total"), show_money(result.control_total, currency)),
+        (_("Our open AR"), show_money(result.ledger_total, currency)),
+    ]
 
 
 st.title(_("Import data"))
@@ -136,21 +162,59 @@ if prepared is not None:
     st.dataframe(pd.DataFrame(rows[:20], columns=head), hide_index=True, key="import_preview")
     st.caption(_("{n} rows in the file").format(n=len(rows)))
 
+# --- the date of a snapshot or of the ERP's balances ----------------------------------------------------------
+as_of = source = None
+ready = prepared is not None
+if kind in DATED:
+    date_column, date_label = DATED[kind]
+    c = st.columns(2)
+    as_of = c[0].date_input(
+        _(date_label),
+        value=None,
+        format="DD.MM.YYYY",
+        key="import_as_of",
+        help=_("Leave it empty when the file has a date column; when both are given they must agree."),
+    )
+    if kind == "control-totals":
+        source = c[1].text_input(
+            _("Where the figures come from"),
+            value=name,
+            key=f"import_source_{sig}",
+            help=_("e.g. 'Tripletex customer balances' or 'GL 1500'; Data status shows it with the total."),
+        )
+    if as_of is None and prepared is not None and date_column not in prepared.mapping.source_of:
+        st.info(_("The file has no date column: choose the date above."), icon=":material/event:")
+        ready = False
+
 # --- validate and import -------------------------------------------------------------------------------------
 create = (
     st.checkbox(_("Create customers that the file names but Kredittvakt does not know"), key="import_create")
-    if "customer_ref" in fmt.columns and kind != "customers"
+    if "customer_ref" in fmt.columns and kind not in ("customers", "control-totals")
     else False
 )
 left, right = st.columns(2)
-validate = left.button(_("Validate the whole file"), key="import_validate", disabled=prepared is None)
-commit = right.button(_("Import"), type="primary", key="import_commit", disabled=prepared is None)
-if (validate or commit) and prepared is not None:
+validate = left.button(_("Validate the whole file"), key="import_validate", disabled=not ready)
+commit = right.button(_("Import"), type="primary", key="import_commit", disabled=not ready)
+if (validate or commit) and ready:
     try:
         result, _p = cache.run_import(
-            kind, data, name, mapping=mapping, dialect=dialect, create_customers=create, dry_run=validate
+            kind,
+            data,
+            name,
+            mapping=mapping,
+            dialect=dialect,
+            create_customers=create,
+            dry_run=validate,
+            author=acting_user().name or None,
+            as_of=as_of,
+            source=source,
         )
-        st.session_state[RESULT] = ("ok", validate, result.summary(), list(result.notes), [])
+        notes = list(result.notes)
+        if not validate and getattr(result, "import_id", None) is not None:
+            notes.append(
+                _("Logged as import #{n}; it can be undone on the Data status page.").format(n=result.import_id)
+            )
+        st.session_state[RESULT] = ("ok", validate, result.summary(), notes, [], figures(kind, result))
     except ImportFailed as exc:
         st.session_state[RESULT] = (
             "error",
@@ -158,18 +222,25 @@ if (validate or commit) and prepared is not None:
             str(exc),
             [],
             [(e.row, e.column, e.value, e.problem) for e in exc.errors],
+            [],
         )
 found = st.session_state.get(RESULT)
 if found:
-    state, was_dry_run, summary, notes, errors = found
+    state, was_dry_run, summary, notes, errors, shown = found
     if state == "ok":
         (st.info if was_dry_run else st.success)(
             (_("Valid; nothing written yet: {summary}") if was_dry_run else _("Imported: {summary}")).format(
                 summary=summary
             )
         )
+        if shown:
+            cols = st.columns(len(shown))
+            for col, (label, value) in zip(cols, shown, strict=True):
+                col.metric(label, value)
         for note in notes:
-            st.caption(note)
+            (st.warning if note.startswith("warning: ") else st.caption)(note.removeprefix("warning: "))
+        if kind == "control-totals" and not was_dry_run:
+            st.caption(_("Settings › Data status shows whether our open AR ties, customer by customer."))
     else:
         st.error(_("Nothing was written: {problem}").format(problem=summary))
         table = pd.DataFrame(errors, columns=[_("row"), _("column"), _("value"), _("problem")])

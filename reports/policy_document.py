@@ -376,6 +376,7 @@ EVENT_NAMES: dict[str, dict[str, str]] = {
         "forced_dissolution": "forced dissolution",
         "debt_restructuring": "debt restructuring",
         "reconstruction": "reconstruction",
+        "deleted": "striking-off",  # deleted from the register (slettet)
         "role_change": "change of CEO or chair",
     },
     "nb": {
@@ -385,6 +386,7 @@ EVENT_NAMES: dict[str, dict[str, str]] = {
         "forced_dissolution": "tvangsoppløsning",
         "debt_restructuring": "gjeldsforhandling",
         "reconstruction": "rekonstruksjon",
+        "deleted": "sletting",
         "role_change": "endring av daglig leder eller styreleder",
     },
 }

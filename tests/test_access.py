@@ -136,7 +136,12 @@ def test_lockout_and_idle_rules():
 
 @pytest.mark.parametrize(
     ("given", "problem"),
-    [("Kari.Nordmann ", None), ("k", "not a valid user name"), ("kari nordmann", "not a valid user name"), ("", "'' is not a valid")],
+    [
+        ("Kari.Nordmann ", None),
+        ("k", "not a valid user name"),
+        ("kari nordmann", "not a valid user name"),
+        ("", "'' is not a valid"),
+    ],
 )
 def test_user_names(given, problem):
     if problem is None:
@@ -367,7 +372,7 @@ def test_users_page_adds_a_user_and_refuses_non_admins(live_url):
         assert account(conn, "per").role == "credit_manager"
     assert ("root.admin.none", "create", "per") in audit_rows(e)  # the signed-in account, not a typed name
     e.dispose()
-    with pytest.raises(ValueError, match="Could not find a navigation page for '.*pages/users.py'"):
+    with pytest.raises(ValueError, match=r"Could not find a navigation page for '.*pages/users.py'"):
         run_page("pages/users.py", role="credit_manager", user_name="Carl")
 
 

@@ -65,12 +65,25 @@ def test_types_split_into_events_and_conditions():
         ),
         # an address change is not a negative event
         ({"events": (Event(9, date(2026, 10, 20), "address_change"),)}, []),
+        # a unit deleted from the register (brreg: slettedato or HTTP 410): severe and a credit-hold event
+        (
+            {"events": (Event(10, date(2026, 10, 20), "deleted"),)},
+            [("negative_event", "event:10", "high", "credit_hold")],
+        ),
         # an event dated after the as-of date is not seen yet
         ({"events": (Event(7, date(2026, 10, 31), "bankruptcy"),)}, []),
     ],
 )
 def test_negative_events(changes, expected):
     assert fired(replace(QUIET, **changes)) == expected
+
+
+def test_a_policy_saved_before_deleted_was_a_credit_hold_event_only_calls_the_customer():
+    """The thresholds a stored version was approved with are used as they are: without `deleted` among its
+    credit-hold events the deletion is still severe (the default risk rules) but the recommendation is a call."""
+    old = replace(T, credit_hold_events=("bankruptcy", "bankruptcy_petition", "liquidation", "forced_dissolution"))
+    deleted = replace(QUIET, events=(Event(10, date(2026, 10, 20), "deleted"),))
+    assert fired(deleted, old) == [("negative_event", "event:10", "high", "call_customer")]
 
 
 def report(**kw):

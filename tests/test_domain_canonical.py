@@ -183,6 +183,9 @@ def test_parse_int(text, kwargs, result):
         ("nok", "'nok' is not a three-letter upper-case currency code (e.g. NOK, EUR)"),
         ("NO", "'NO' is not a three-letter upper-case currency code (e.g. NOK, EUR)"),
         ("KR.", "'KR.' is not a three-letter upper-case currency code (e.g. NOK, EUR)"),
+        ("NKR", "'NKR' is not an ISO 4217 currency code (e.g. NOK, SEK, DKK, EUR)"),  # kroner as ledgers write it
+        ("XYZ", "'XYZ' is not an ISO 4217 currency code (e.g. NOK, SEK, DKK, EUR)"),
+        ("ISK", "ISK"),
     ],
 )
 def test_parse_currency(text, result):
@@ -258,8 +261,11 @@ def test_formats_columns():
         "dunning-status",
         "credit-reports",
         "company-events",
+        "open-items",
+        "control-totals",
     }
     assert FORMATS["dunning-status"].required == ("invoice_number", "reminder_level")
+    assert FORMATS["control-totals"].columns == ("balance", "date", "customer_ref", "org_number", "currency")
 
 
 def test_customer_row_defaults():

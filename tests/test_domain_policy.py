@@ -151,6 +151,38 @@ def test_risk_sections_round_trip_through_json_exactly():
     assert back.terms("D").payment_terms_days == 14 and back.terms("E").prepayment_required
 
 
+BEFORE_DELETED = ("bankruptcy", "bankruptcy_petition", "liquidation", "forced_dissolution")
+
+
+def test_deleted_is_a_class_e_and_credit_hold_event_of_the_defaults_and_older_versions_keep_their_lists():
+    """A unit deleted from the register (brreg `deleted`) is a default severe (class E) and credit-hold event. A
+    version saved before keeps the lists it was approved with (nothing rewrites a stored policy); a version saved
+    before the alert and rule sections existed takes today's defaults, `deleted` included."""
+    p = Policy()
+    assert p.alerts.credit_hold_events == (*BEFORE_DELETED, "deleted")
+    assert p.risk_rules.severe_events == (*BEFORE_DELETED, "debt_restructuring", "deleted")
+    stored = Policy().to_dict()
+    stored["alerts"]["credit_hold_events"] = list(BEFORE_DELETED)
+    stored["risk_rules"]["severe_events"] = [*BEFORE_DELETED, "debt_restructuring"]
+    older = Policy.from_dict(json.loads(json.dumps(stored)))
+    assert older.alerts.credit_hold_events == BEFORE_DELETED
+    assert older.risk_rules.severe_events == (*BEFORE_DELETED, "debt_restructuring")
+    assert diff_policies(older, Policy()) == [
+        PolicyChange(
+            "risk_rules.severe_events",
+            "bankruptcy, bankruptcy_petition, liquidation, forced_dissolution, debt_restructuring",
+            "bankruptcy, bankruptcy_petition, liquidation, forced_dissolution, debt_restructuring, deleted",
+        ),
+        PolicyChange(
+            "alerts.credit_hold_events",
+            "bankruptcy, bankruptcy_petition, liquidation, forced_dissolution",
+            "bankruptcy, bankruptcy_petition, liquidation, forced_dissolution, deleted",
+        ),
+    ]
+    oldest = Policy.from_dict({"bucket_edges": [30, 60, 90, 120], "kpi_window_days": 90})
+    assert "deleted" in oldest.alerts.credit_hold_events and "deleted" in oldest.risk_rules.severe_events
+
+
 def test_a_policy_saved_before_the_risk_sections_loads_with_defaults():
     old = {"bucket_edges": [30, 60, 90, 120], "kpi_window_days": 90, "ledger_freshness_days": 2}
     p = Policy.from_dict(old)

@@ -74,6 +74,12 @@ def codes(i: RiskInputs) -> list[tuple[str, int]]:
             [("severe_event", 5)],
             "E",
         ),
+        # a unit deleted from the register within a year: class E too
+        (
+            RiskInputs(AS_OF, bureau(score=95), events=((date(2026, 10, 2), "deleted", "slettet 2026-10-02"),)),
+            [("severe_event", 5)],
+            "E",
+        ),
         # ... but not one older than the policy's 365 days
         (RiskInputs(AS_OF, bureau(score=95), events=((date(2025, 10, 29), "bankruptcy", None),)), [], "A"),
         # a change of CEO or chair within 90 days: one notch; 91 days ago: none

@@ -57,6 +57,74 @@ def test_headers_in_four_languages_map_to_the_canonical_columns():
     assert normalise(" Forfalls-dato ") == normalise("forfallsdato") == "forfallsdato"
 
 
+def test_specific_headers_win_over_generic_ones_and_ambiguous_ones_take_what_is_left():
+    # a Norwegian journal: voucher number and date beside the invoice's own; "Kunde" holds the name
+    headers = ["Bilagsnr", "Bilagsdato", "Fakturanr", "Fakturadato", "Forfallsdato", "Kunde", "Kundenr", "Totalbeløp",
+               "Valuta"]  # fmt: skip
+    inv, ignored = auto_map(headers, "invoices")
+    assert inv.source_of == {
+        "invoice_number": "Fakturanr",
+        "customer_ref": "Kundenr",
+        "issue_date": "Fakturadato",
+        "due_date": "Forfallsdato",
+        "amount": "Totalbeløp",
+        "currency": "Valuta",
+    }
+    assert ignored == ["Bilagsnr", "Bilagsdato", "Kunde"]
+    # in a payments file the voucher is the payment: Bilagsnr could be either number, Fakturanr only the invoice's
+    pay, _ = auto_map(["Bilagsnr", "Bilagsdato", "Kundenr", "Fakturanr", "Beløp", "Valuta"], "payments")
+    assert (pay.source_of["payment_ref"], pay.source_of["payment_date"], pay.source_of["invoice_number"]) == (
+        "Bilagsnr",
+        "Bilagsdato",
+        "Fakturanr",
+    )
+    alone, _ = auto_map(["Bilagsnr", "Dato", "Kundenr", "Beløp", "Valuta"], "payments")
+    assert alone.source_of["payment_ref"] == "Bilagsnr" and "invoice_number" not in alone.source_of  # required first
+    # Business Central: "Amount" is net of VAT, "Amount Including VAT" is what the customer owes
+    bc, ignored = auto_map(["Document No.", "Customer No.", "Posting Date", "Due Date", "Amount",
+                            "Amount Including VAT", "Currency Code"], "invoices")  # fmt: skip
+    assert bc.source_of["amount"] == "Amount Including VAT" and ignored == ["Amount"]
+
+
+def test_an_open_items_list_maps_to_the_snapshot_columns():
+    headers = ["Fakturanr", "Kundenr", "Kunde", "Fakturadato", "Forfallsdato", "Beløp", "Utestående", "Valuta", "KID"]
+    m, ignored = auto_map(headers, "open-items")
+    assert m.source_of == {
+        "document_number": "Fakturanr",
+        "customer_ref": "Kundenr",
+        "issue_date": "Fakturadato",
+        "due_date": "Forfallsdato",
+        "original_amount": "Beløp",
+        "remaining_amount": "Utestående",
+        "currency": "Valuta",
+    }
+    assert ignored == ["Kunde", "KID"]
+    fortnox, _ = auto_map(["DocumentNumber", "CustomerNumber", "InvoiceDate", "DueDate", "Total", "Balance",
+                           "Currency"], "open-items")  # fmt: skip
+    assert (fortnox.source_of["original_amount"], fortnox.source_of["remaining_amount"]) == ("Total", "Balance")
+
+
+def test_a_credit_flag_column_gives_the_document_type_and_bad_amounts_are_named_by_row():
+    header = ["DocumentNumber", "CustomerNumber", "InvoiceDate", "DueDate", "Total", "Currency", "Credit"]
+    rows = [["1", "C1", "2026-10-01", "2026-10-31", "100.00", "SEK", "false"],
+            ["2", "C1", "2026-10-02", "2026-10-02", "-40.00", "SEK", "true"]]  # fmt: skip
+    mapping, _ = auto_map(header, "invoices")
+    assert mapping.source_of["kind"] == "Credit"
+    text, problems = to_canonical(header, rows, mapping, Dialect())
+    assert problems == []
+    assert [line.rsplit(",", 1)[1] for line in text.splitlines()[1:]] == ["invoice", "credit_note"]
+    # an amount the detected format cannot read is named like a bad date: row, the file's column, the text
+    header = ["Fakturanr", "Kundenr", "Fakturadato", "Forfallsdato", "Beløp", "Valuta"]
+    rows = [["F1", "K1", "01.10.2026", "31.10.2026", "1 250,00", "NOK"],
+            ["F2", "K1", "01.10.2026", "31.10.2026", "1 250 kr", "NOK"]]  # fmt: skip
+    mapping, _ = auto_map(header, "invoices")
+    dialect = Dialect(delimiter=";", decimal=",", thousands=" ", date_format="%d.%m.%Y")
+    _, problems = to_canonical(header, rows, mapping, dialect)
+    assert [(p.row, p.column, p.value, p.problem) for p in problems] == [
+        (3, "Beløp", "1 250 kr", "not an amount in the format 1 234,50")
+    ]
+
+
 @pytest.mark.parametrize(
     ("values", "expected"),
     [
@@ -80,6 +148,7 @@ def test_number_formats(values, expected):
         (["26/11/2012", "06/01/2012"], "%d/%m/%Y"),
         (["05/06/2012"], "%d/%m/%Y"),  # ambiguous: day first, as Nordic exports write it
         (["20261031"], "%Y%m%d"),
+        (["01-09-2026", "31-09-2026", "15-10-2026"], "%d-%m-%Y"),  # most read: 31-09 is then a row error
     ],
 )
 def test_date_formats(values, expected):
@@ -222,7 +291,8 @@ def test_bad_rows_are_listed_and_nothing_is_written(empty, tmp_path):
     )
     r = run(url, "import", "invoices", str(bad_date))
     assert r.exit_code == 1
-    assert "none of the known formats" in r.output  # 32.10.2026 is no date in any format
+    # 32.10.2026 is no date: named by its row and column, in the format the other dates have
+    assert "row 3, column Fakturadato: not a date in the format dd.mm.yyyy (value '32.10.2026')" in r.output
     negative = write(
         tmp_path,
         "neg.csv",

@@ -6,6 +6,7 @@ K1 owes INV1 12 000.00 due 2026-07-01 (121 days past due on 2026-10-30); K2 owes
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -13,9 +14,12 @@ import pytest
 from sqlalchemy import func, insert, select, update
 
 from data_access import limits, monitor
+from data_access.ledger import active_policy, save_policy
 from data_access.schema import Alert, CompanyEvent, Customer, CustomerChange, LimitRequest
 from domain.approvals import ApprovalError
 from domain.credit_terms import CreditTermsError
+from domain.policy import AlertThresholds, Policy
+from domain.risk import RiskRules
 from tests.ledger import load, ready_engine
 
 D = date(2026, 10, 30)
@@ -282,6 +286,44 @@ def test_a_credit_hold_event_puts_the_customer_on_hold(engine):
         # the severe event also puts K2 in class E
         assert limits.current_class(conn, k2, D) == "E"
         assert monitor.run_monitor(conn, D).held == 0
+
+
+BEFORE_DELETED = ("bankruptcy", "bankruptcy_petition", "liquidation", "forced_dissolution")
+
+
+@pytest.mark.parametrize("older_version", [False, True], ids=["defaults", "version-saved-before"])
+def test_a_deletion_from_the_register_under_the_defaults_and_under_an_older_policy_version(engine, older_version):
+    """brreg's `deleted` (slettedato, or HTTP 410) holds credit and puts the customer in class E under the built-in
+    policy. A version saved before `deleted` joined the defaults is used as approved: the deletion then raises no
+    alert and changes no class until someone saves a version that names it."""
+    with engine.begin() as conn:
+        if older_version:
+            policy = replace(
+                Policy(),
+                alerts=replace(AlertThresholds(), credit_hold_events=BEFORE_DELETED),
+                risk_rules=replace(RiskRules(), severe_events=(*BEFORE_DELETED, "debt_restructuring")),
+            )
+            save_policy(conn, policy, "Kari", "approved by the board")
+            assert "deleted" not in active_policy(conn).alerts.credit_hold_events
+        k2 = cid(conn, "K2")
+        conn.execute(
+            insert(CompanyEvent).values(
+                customer_id=k2, event_date=date(2026, 10, 20), event_type="deleted", source="brreg", text="slettet"
+            )
+        )
+        held = monitor.run_monitor(conn, D).held
+        status = conn.execute(select(Customer.status).where(Customer.id == k2)).scalar_one()
+        negative = {a for a in alert_set(conn) if a[:2] == ("K2", "negative_event")}
+        risk_class = limits.current_class(conn, k2, D)
+    if older_version:
+        assert (held, status, negative, risk_class) == (0, "active", set(), "D")
+    else:
+        assert (held, status, negative, risk_class) == (
+            1,
+            "credit_hold",
+            {("K2", "negative_event", "high", "credit_hold")},
+            "E",
+        )
 
 
 def test_inbox_actions_and_applying_a_recommendation(engine):

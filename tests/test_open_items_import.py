@@ -74,8 +74,11 @@ def payments(engine) -> dict[str, tuple]:
 def dump(engine) -> dict:
     """Every ledger row a snapshot can write, to show that a refusal or a rerun changed nothing."""
     with engine.connect() as conn:
+        # import_id is bookkeeping (which run wrote a row last, for undo), not ledger content: a rerun restamps it
         out = {
-            m.__tablename__: sorted(tuple(r) for r in conn.execute(select(m.__table__)))
+            m.__tablename__: sorted(
+                tuple(r) for r in conn.execute(select(*(c for c in m.__table__.c if c.name != "import_id")))
+            )
             for m in (Customer, Invoice, Payment, CashApplication, ControlTotal)
         }
         # allocations are derived rows, rebuilt for the customers a snapshot touches: compare them without their id

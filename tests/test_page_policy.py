@@ -88,6 +88,7 @@ def test_renders_the_built_in_defaults(live_url):
         "bankruptcy_petition",
         "liquidation",
         "forced_dissolution",
+        "deleted",
     ]
     assert any("No version saved yet" in i.value for i in at.info)
     assert [b.label for b in at.get("download_button")] == [

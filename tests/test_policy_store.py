@@ -220,7 +220,7 @@ CFO_RENAMED = replace(
                 PolicyChange("alerts.overdue_days", "60", "45"),
                 PolicyChange(
                     "alerts.credit_hold_events",
-                    "bankruptcy, bankruptcy_petition, liquidation, forced_dissolution",
+                    "bankruptcy, bankruptcy_petition, liquidation, forced_dissolution, deleted",
                     "bankruptcy",
                 ),
             ],

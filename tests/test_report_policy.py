@@ -109,8 +109,8 @@ DEFAULT_EXPECTED = {
         "UC risk class 5 4 3 2 1 Class A B C D E",
         "a rating the tables above do not know: class C.",
         # class rules with their numbers
-        "A bankruptcy, bankruptcy petition, liquidation, forced dissolution or debt restructuring in the last "
-        "365 days: class E",
+        "A bankruptcy, bankruptcy petition, liquidation, forced dissolution, debt restructuring or striking-off in "
+        "the last 365 days: class E",
         "Payment remarks on the latest credit report: 1 step towards E; 3 or more remarks: 2 steps towards E",
         "A change of CEO or chair registered in the last 90 days: 1 step towards E.",
         "A payment index below 60 (the index runs from 20 to 100; 80 means paying on the due date)",
@@ -128,8 +128,8 @@ DEFAULT_EXPECTED = {
         "more than 60 days past due",
         "due within 30 days",
         "amounts 60 days past due, and the alert comes 10 days before",
-        "credit hold (no new sales on credit) is raised when a bankruptcy, bankruptcy petition, liquidation or "
-        "forced dissolution is registered",
+        "credit hold (no new sales on credit) is raised when a bankruptcy, bankruptcy petition, liquidation, "
+        "forced dissolution or striking-off is registered",
         # receivables: the labels of domain.aging.Buckets
         "current not yet due",
         "1-30 1 to 30",
@@ -163,8 +163,8 @@ DEFAULT_EXPECTED = {
         "D&B-rating AAA AA A AN B C Klasse A A B C D E",
         "UC-risikoklasse 5 4 3 2 1 Klasse A B C D E",
         "rating tabellene over ikke kjenner: klasse C.",
-        "En konkurs, konkursbegjæring, avvikling, tvangsoppløsning eller gjeldsforhandling de siste 365 dagene: "
-        "klasse E",
+        "En konkurs, konkursbegjæring, avvikling, tvangsoppløsning, gjeldsforhandling eller sletting de siste 365 "
+        "dagene: klasse E",
         "En endring av daglig leder eller styreleder registrert de siste 90 dagene: 1 trinn mot E.",
         "3 eller flere anmerkninger: 2 trinn mot E",
         "Mer enn 50 % av saldoen er forfalt: 1 trinn mot E.",
@@ -175,8 +175,8 @@ DEFAULT_EXPECTED = {
         "gjelder i 12 måneder",
         "faller 10 poeng eller mer",
         "mer enn 60 dager forfalt",
-        "Et varsel om kredittstopp (ingen nye salg på kreditt) gis når en konkurs, konkursbegjæring, avvikling "
-        "eller tvangsoppløsning registreres",
+        "Et varsel om kredittstopp (ingen nye salg på kreditt) gis når en konkurs, konkursbegjæring, avvikling, "
+        "tvangsoppløsning eller sletting registreres",
         "ikke forfalt forfallsdatoen er ikke nådd",
         "1-30 1 til 30",
         "91-120 91 til 120",
@@ -255,7 +255,7 @@ def test_sections_in_order(lang, section_headings):
                 "if the customer defaults: 45 %.",
                 "3 % × 45 % × NOK 1,000,000 = NOK 13,500.",  # 0.03 x 0.45 x 1,000,000
                 "91+ 91 or more",
-                "debt restructuring in the last 180 days: class E",
+                "debt restructuring or striking-off in the last 180 days: class E",
                 "registered in the last 90 days: no effect (rule switched off).",
                 "more than 45 days past due",
                 "No register event raises a credit-hold alert.",
@@ -281,7 +281,7 @@ def test_sections_in_order(lang, section_headings):
                 "hvis kunden misligholder: 45 %.",
                 "3 % × 45 % × 1 000 000 NOK = 13 500 NOK.",
                 "91+ 91 eller flere",
-                "gjeldsforhandling de siste 180 dagene: klasse E",
+                "gjeldsforhandling eller sletting de siste 180 dagene: klasse E",
                 "ingen virkning (regelen er slått av)",
                 "Ingen registerhendelse gir varsel om kredittstopp.",
             ],
