@@ -37,6 +37,7 @@ pages = {
         ("pages/data_import.py", _("Import data"), ":material/upload_file:"),
         ("pages/data_status.py", _("Data status"), ":material/database:"),
         ("pages/users.py", _("Users"), ":material/group:"),
+        ("pages/audit.py", _("Audit trail"), ":material/history:"),
     ],
 }
 nav = st.navigation(frame.navigation(pages, account))

@@ -59,6 +59,7 @@ ACTION_NAMES = {
     "undo_import": N_("undo imports"),
     "remove_demo": N_("remove the demo data"),
     "manage_users": N_("manage users"),
+    "read_audit": N_("read the audit trail"),
     "connectors": N_("run connectors"),
     "close_period": N_("close a period"),
     "reopen_period": N_("reopen a period"),

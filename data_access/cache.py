@@ -15,6 +15,7 @@ import streamlit as st
 from sqlalchemy import select
 
 from data_access import activities as activity_store
+from data_access import audit as audit_store
 from data_access import borrowing as borrowing_store
 from data_access import close as close_store
 from data_access import collections as collection_store
@@ -231,7 +232,7 @@ def sign_in_state() -> tuple[bool, user_store.Account | None, int]:
         return required, account, user_store.user_count(conn)
 
 
-def _check(conn, action: str) -> None:
+def _check(conn, action: str) -> str | None:
     """The server-side permission check of every write, in the write's own transaction: the session's account
     (re-read, so a disabled account or a changed role counts at once) must be allowed to take `action`. Demo mode
     without accounts lets everyone act (and says so on every page)."""
@@ -240,8 +241,9 @@ def _check(conn, action: str) -> None:
     if account is None:
         if user_store.sign_in_required(conn):
             raise AccessDenied(action, None)
-        return
+        return None
     require(account.role, action, account.acting_authority)
+    return account.username
 
 
 def sign_in(username: str, password: str, now) -> user_store.Account:
@@ -314,6 +316,15 @@ def set_user_password(username: str, password: str, **kwargs) -> user_store.Acco
     return _write("manage_users", _by_session(user_store.set_password), username, password, **kwargs)
 
 
+def audit_entries(
+    entity: str | None = None, actor: str | None = None, key: str | None = None, since=None, until=None
+) -> list:
+    """The audit trail, newest first (administrators only, checked here)."""
+    with engine().connect() as conn:
+        _check(conn, "read_audit")
+        return audit_store.entries(conn, entity=entity, actor=actor, key=key, since=since, until=until)
+
+
 def sign_in_policy():
     with engine().connect() as conn:
         return user_store.sign_in_policy(conn)
@@ -324,10 +335,13 @@ def _write(action: str, fn, *args, customer: int | None = None, **kwargs):
     signed-in user's role must allow `action` (domain.access.ACTIONS), whatever the page showed; with a
     `customer`, a sales person must own it."""
     with engine().begin() as conn:
-        _check(conn, action)
-        if customer is not None:
-            _check_owner(conn, customer)
-        result = fn(conn, *args, **kwargs)
+        token = audit_store.ACTOR.set(_check(conn, action))  # the audit trail names the signed-in account
+        try:
+            if customer is not None:
+                _check_owner(conn, customer)
+            result = fn(conn, *args, **kwargs)
+        finally:
+            audit_store.ACTOR.reset(token)
     st.cache_data.clear()
     return result
 
@@ -958,7 +972,7 @@ def run_import(
     open-items snapshot or a control-totals file without a date column; `source` names a control total's origin."""
     with engine().connect() as conn:
         with conn.begin() as tx:
-            _check(conn, "import")
+            token = audit_store.ACTOR.set(_check(conn, "import"))
             try:
                 result, prepared = ingest_store.import_export(
                     conn,
@@ -978,6 +992,8 @@ def run_import(
                     with engine().begin() as log_conn:
                         log_failed_import(log_conn, kind, data, file_name, exc, utcnow(), author=author)
                 raise
+            finally:
+                audit_store.ACTOR.reset(token)
             if dry_run:
                 tx.rollback()
     if not dry_run:

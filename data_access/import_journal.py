@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, and_, delete, func, insert, or_, select, update
 
+from data_access.audit import record
 from data_access.ledger import bump_data_version, rebuild_allocations, utcnow
 from data_access.schema import Base, ImportChange, ImportLog
 from domain.allocation import AllocationError
@@ -125,6 +126,10 @@ def finish_import(conn: Connection, import_id: int, *, rows: int, inserted: int,
         .where(ImportLog.id == import_id)
         .values(rows=rows, inserted=inserted, updated=updated, status="ok", message=message, finished_at=utcnow())
     )
+    log = conn.execute(select(ImportLog.kind, ImportLog.file_name, ImportLog.author).where(ImportLog.id == import_id))
+    kind, file_name, author = log.one()
+    after = {"kind": kind, "file": file_name, "rows": rows, "inserted": inserted, "updated": updated}
+    record(conn, author, "import", "import", import_id, None, after)
 
 
 def set_part_of(conn: Connection, import_ids: Iterable[int], parent_id: int) -> None:
@@ -505,5 +510,7 @@ def undo_import(conn: Connection, import_id: int, author: str) -> UndoResult:
             .returning(ImportLog.id)
         ).scalar_one()
     )
+    summary = {"status": "undone", "summary": result.summary()}
+    record(conn, author, "undo", "import", import_id, {"status": "ok"}, summary)
     bump_data_version(conn)
     return result

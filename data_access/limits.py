@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, func, insert, select, update
 
+from data_access.audit import record
 from data_access.kpis import rates_as_of
 from data_access.ledger import active_policy, base_currency, bump_data_version, utcnow
 from data_access.schema import Customer, CustomerChange, LimitRequest, PolicyVersion, RiskHistory
@@ -79,6 +80,17 @@ def _log(
             }
             for ch in found
         ],
+    )
+    ref = conn.execute(select(Customer.customer_ref).where(Customer.id == customer_id)).scalar()
+    record(
+        conn,
+        author,
+        source,
+        "customer",
+        ref,
+        {ch.field: ch.old for ch in found},
+        {**{ch.field: ch.new for ch in found}, "reason": reason.strip()},
+        now,
     )
 
 
@@ -218,6 +230,8 @@ def request_limit(
         )
         .returning(LimitRequest.id)
     ).scalar_one()
+    after = {"customer": c.customer_ref, "scope": scope, "amount": amount, "currency": currency, "reason": reason}
+    record(conn, requested_by, "request", "limit_request", new_id, None, {**after, "status": "pending"})
     bump_data_version(conn)
     return int(new_id)
 
@@ -277,6 +291,8 @@ def approve_limit_request(
             expires_on=decision.expires_on,
         )
     )
+    record(conn, approver, "approved", "limit_request", request_id, {"status": "pending"},
+           {"status": "approved", "role": approver_role, "expires_on": decision.expires_on})  # fmt: skip
     reason = f"limit request {request_id} approved by {approver.strip()} ({approver_role}): {r.reason}"
     if r.scope == "group":
         c = _customer(conn, r.customer_id)
@@ -330,6 +346,9 @@ def reject_limit_request(
             decided_policy_version=policy_version(conn),
         )
     )
+    status = "withdrawn" if own else "rejected"
+    record(conn, decided_by, status, "limit_request", request_id, {"status": "pending"}, {"status": status,
+           "comment": comment.strip()})  # fmt: skip
     bump_data_version(conn)
 
 

@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, func, select
 
+from data_access.audit import record
 from data_access.ledger import active_policy, save_policy, utcnow
 from data_access.schema import PolicyVersion
 from data_access.statutory import statutory_table
@@ -81,7 +82,10 @@ def save_policy_version(conn: Connection, policy: Policy, author: str, comment: 
     if policy == active_policy(conn):
         raise PolicyUnchanged("nothing changed: the policy is the same as the active version")
     check_ladders(conn, policy, utcnow().date())
-    return save_policy(conn, policy, who, _comment(comment))
+    before = active_policy_version(conn)
+    version = save_policy(conn, policy, who, _comment(comment))
+    record(conn, who, "save", "policy", version, {"version": before}, {"version": version, "comment": comment})
+    return version
 
 
 def check_ladders(conn: Connection, policy: Policy, on: date) -> None:
@@ -103,7 +107,10 @@ def restore_policy(conn: Connection, version: int, author: str, comment: str | N
     if policy == active_policy(conn):
         raise PolicyUnchanged(f"nothing changed: version {version} is the same as the active policy")
     check_ladders(conn, policy, utcnow().date())
-    return save_policy(conn, policy, who, _comment(comment) or f"Restored version {version}")
+    before = active_policy_version(conn)
+    new = save_policy(conn, policy, who, _comment(comment) or f"Restored version {version}")
+    record(conn, who, "restore", "policy", new, {"version": before}, {"version": new, "restored": version})
+    return new
 
 
 def _author(author: str) -> str:

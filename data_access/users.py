@@ -3,7 +3,6 @@ mapping, and the append-only audit trail of account changes. Functions run in th
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
@@ -11,8 +10,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, func, insert, select, update
 
+from data_access.audit import record
 from data_access.ledger import get_setting, is_demo
-from data_access.schema import AuditEntry, User
+from data_access.schema import User
 from domain.access import (
     AccountError,
     SignInPolicy,
@@ -90,30 +90,6 @@ def sign_in_required(conn: Connection) -> bool:
     return user_count(conn) > 0 or not is_demo(conn)
 
 
-def audit(
-    conn: Connection,
-    actor: str,
-    action: str,
-    entity: str,
-    key: str | None,
-    before: dict | None,
-    after: dict | None,
-    now: datetime,
-) -> None:
-    """Append one entry to the audit trail (the database refuses to change or delete it)."""
-    conn.execute(
-        insert(AuditEntry).values(
-            at=now,
-            actor=actor,
-            action=action,
-            entity=entity,
-            entity_key=key,
-            before=None if before is None else json.dumps(before, default=str, sort_keys=True, ensure_ascii=False),
-            after=None if after is None else json.dumps(after, default=str, sort_keys=True, ensure_ascii=False),
-        )
-    )
-
-
 def _public(a: Account) -> dict:
     d = asdict(a)
     for k in ("failed_attempts", "locked_until", "last_login_at", "row_version", "id"):
@@ -180,7 +156,7 @@ def add_user(
     )
     created = account(conn, name)
     assert created is not None
-    audit(conn, actor, "create", "user", name, None, _public(created), now)
+    record(conn, actor, "create", "user", name, None, _public(created), now)
     return created
 
 
@@ -203,7 +179,7 @@ def _change(conn: Connection, username: str, actor: str, now: datetime, action: 
     conn.execute(update(User).where(User.id == old.id).values(**values, row_version=User.row_version + 1))
     new = account_by_id(conn, old.id)
     assert new is not None
-    audit(conn, actor, action, "user", old.username, _public(old), _public(new), now)
+    record(conn, actor, action, "user", old.username, _public(old), _public(new), now)
     return new
 
 
@@ -266,7 +242,7 @@ def authenticate(conn: Connection, username: str, password: str, now: datetime) 
         until = locked_until(failures, now, policy)
         conn.execute(update(User).where(User.id == r.id).values(failed_attempts=failures, locked_until=until))
         if until is not None:
-            audit(conn, name, "locked", "user", name, None, {"failed_attempts": failures}, now)
+            record(conn, name, "locked", "user", name, None, {"failed_attempts": failures}, now)
             raise SignInError(
                 "locked", f"too many failed sign-ins: the account is locked until {until:%H:%M}", until
             ) from None

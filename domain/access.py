@@ -29,6 +29,7 @@ PAGES: dict[str, frozenset[str]] = {
     "data_import": frozenset({ADMIN}),
     "data_status": _READERS,
     "users": frozenset({ADMIN}),
+    "audit": frozenset({ADMIN}),
 }
 
 # action -> roles that may take it (checked on the server for every write, whatever the page showed)
@@ -50,6 +51,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "undo_import": frozenset({ADMIN}),
     "remove_demo": frozenset({ADMIN}),
     "manage_users": frozenset({ADMIN}),
+    "read_audit": frozenset({ADMIN}),
     "connectors": frozenset({ADMIN}),
     "close_period": frozenset({ADMIN}),
     "reopen_period": frozenset({ADMIN}),  # and the cfo authority (domain.closing.REOPEN_ROLES)

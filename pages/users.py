@@ -54,6 +54,8 @@ st.dataframe(
     hide_index=True,
     width="stretch",
 )
+
+
 def run(action, done: str, *args, **kwargs) -> None:
     try:
         action(*args, now=now_utc(), **kwargs)

@@ -57,6 +57,7 @@ EXPECTED_PAGES = {
     "data_import": {"admin"},
     "data_status": {"viewer", "credit_manager", "admin"},
     "users": {"admin"},
+    "audit": {"admin"},
 }
 # action -> roles allowed (without any decision authority)
 EXPECTED_ACTIONS = {
@@ -77,6 +78,7 @@ EXPECTED_ACTIONS = {
     "undo_import": {"admin"},
     "remove_demo": {"admin"},
     "manage_users": {"admin"},
+    "read_audit": {"admin"},
     "connectors": {"admin"},
     "close_period": {"admin"},
     "reopen_period": {"admin"},
@@ -388,3 +390,81 @@ def test_each_role_sees_exactly_its_pages_in_the_app(live_url, role):
         else:
             with pytest.raises(ValueError, match="Could not find a navigation page"):
                 run_page(path, role=role, user_name=f"{role} user")
+
+
+# --- the audit trail of changes ------------------------------------------------------------------------------------
+
+
+def test_every_kind_of_change_leaves_an_audit_row_with_before_and_after(db_url):
+    """Customers (limit, terms), limit requests, policy versions, alert actions, imports (done, refused, undone)
+    and users each append a row naming who, what and the values before and after."""
+    import dataclasses
+    import json
+    from datetime import date
+    from decimal import Decimal as D
+
+    from ledger import INVOICE_HEADER, csv_bytes
+
+    from data_access import limits, monitor
+    from data_access.audit import entries
+    from data_access.import_journal import undo_import
+    from data_access.imports import ImportFailed, import_file, log_failed_import
+    from data_access.ledger import active_policy, utcnow
+    from data_access.policy_store import save_policy_version
+    from data_access.schema import Alert
+
+    e = ready_engine(db_url)
+    load(
+        e,
+        customers=[("K1", "Nord AS", "NO", "NOK", 30, "10000.00")],
+        invoices=[("INV1", "K1", "2026-06-01", "2026-07-01", "12000.00", "NOK")],
+    )
+    day = date(2026, 10, 30)
+    with e.begin() as conn:
+        k1 = conn.execute(select(Customer.id).where(Customer.customer_ref == "K1")).scalar_one()
+        terms = dataclasses.replace(limits.credit_terms(conn, k1), credit_limit=D("8000.00"), payment_terms_days=14)
+        limits.update_credit_terms(conn, k1, terms, reason="late payer", author="kari", effective_on=day)
+        rid = limits.request_limit(
+            conn, k1, D("9000.00"), reason="season", requested_by="ola", requested_role="sales", requested_on=day
+        )
+        limits.approve_limit_request(conn, rid, approver="kari", approver_role="credit_manager", decided_on=day)
+        policy = active_policy(conn)
+        version = save_policy_version(
+            conn, dataclasses.replace(policy, ledger_freshness_days=policy.ledger_freshness_days + 1), "admin", "x"
+        )
+        monitor.run_monitor(conn, day)
+        alert_id = conn.execute(select(Alert.id).order_by(Alert.id).limit(1)).scalar_one()
+        monitor.acknowledge(conn, alert_id, "kari")
+        add_user(conn, "per", role="viewer", password=PW, actor="admin", now=T0)
+    bad = csv_bytes(INVOICE_HEADER, [("X1", "NOPE", "2026-01-01", "2026-01-31", "5.00", "NOK", "", "")])
+    with pytest.raises(ImportFailed) as refused, e.begin() as conn:
+        import_file(conn, "invoices", bad, "bad.csv", None, "ola")
+    with e.begin() as conn:
+        log_failed_import(conn, "invoices", bad, "bad.csv", refused.value, utcnow(), author="ola")
+    good = csv_bytes(INVOICE_HEADER, [("INV2", "K1", "2026-10-01", "2026-10-31", "100.00", "NOK", "", "")])
+    with e.begin() as conn:
+        number = import_file(conn, "invoices", good, "more.csv", None, "ola").import_id
+        undo_import(conn, number, "admin")
+
+    with e.connect() as conn:
+        rows = list(reversed(entries(conn)))
+    trail = [(r.actor, r.action, r.entity, r.key) for r in rows]
+    loaded = [t for t in trail if t[2] == "import"][:2]  # the fixture's customers and invoices files
+    assert loaded == [("unknown", "import", "import", "1"), ("unknown", "import", "import", "2")]  # no --by given
+    assert trail[2:] == [
+        ("kari", "edit", "customer", "K1"),
+        ("ola", "request", "limit_request", str(rid)),
+        ("kari", "approved", "limit_request", str(rid)),
+        ("kari", "limit_approval", "customer", "K1"),
+        ("admin", "save", "policy", str(version)),
+        ("kari", "acknowledged", "alert", str(alert_id)),
+        ("admin", "create", "user", "per"),
+        ("ola", "import_refused", "import", "bad.csv"),
+        ("ola", "import", "import", str(number)),
+        ("admin", "undo", "import", str(number)),
+    ]
+    edit = rows[2]
+    assert json.loads(edit.before) == {"credit_limit": "10000.00", "payment_terms_days": "30"}
+    assert json.loads(edit.after) == {"credit_limit": "8000.00", "payment_terms_days": "14", "reason": "late payer"}
+    ack = rows[7]
+    assert (json.loads(ack.before), json.loads(ack.after)) == ({"status": "open"}, {"status": "acknowledged"})
