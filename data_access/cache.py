@@ -381,10 +381,10 @@ def active_policy_version() -> int | None:
     return _read("policy_version")
 
 
-def save_policy_version(policy: Policy, author: str, comment: str | None) -> int:
-    """Store the policy as the next version; ValueError (no author) or PolicyUnchanged, nothing written, else
-    the new version number."""
-    return _write("edit_policy", policy_store.save_policy_version, policy, author, comment)
+def save_policy_version(policy: Policy, author: str, comment: str | None, based_on: int | None = None) -> int:
+    """Store the policy as the next version; ValueError (no author), PolicyUnchanged or PolicyConflict (another
+    version was saved after `based_on`), nothing written, else the new version number."""
+    return _write("edit_policy", policy_store.save_policy_version, policy, author, comment, based_on)
 
 
 def restore_policy_version(version: int, author: str, comment: str | None = None) -> int:
@@ -510,9 +510,16 @@ def customer_alerts(customer_id: int) -> list[monitor_store.AlertRow]:
 
 
 def save_credit_terms(
-    customer_id: int, terms: CreditTerms, *, reason: str, author: str, effective_on: date
+    customer_id: int,
+    terms: CreditTerms,
+    *,
+    reason: str,
+    author: str,
+    effective_on: date,
+    base: CreditTerms | None = None,
 ) -> list[FieldChange]:
-    """Store a direct edit; CreditTermsError (nothing written) when it breaks a rule."""
+    """Store a direct edit; CreditTermsError (nothing written) when it breaks a rule or when the customer changed
+    since `base` (what the editor started from) was read."""
     return _write(
         "edit_customer",
         limit_store.update_credit_terms,
@@ -521,6 +528,7 @@ def save_credit_terms(
         reason=reason,
         author=author,
         effective_on=effective_on,
+        base=base,
     )
 
 

@@ -17,7 +17,15 @@ from data_access.ledger import active_policy, base_currency, bump_data_version, 
 from data_access.schema import Customer, CustomerChange, LimitRequest, PolicyVersion, RiskHistory
 from domain.approvals import ApprovalError, approve, required_level
 from domain.approvals import LimitRequest as DomainRequest
-from domain.credit_terms import CreditTerms, CreditTermsError, FieldChange, changes, check_direct_edit, check_request
+from domain.credit_terms import (
+    CreditTerms,
+    CreditTermsError,
+    FieldChange,
+    changes,
+    check_direct_edit,
+    check_request,
+    edit_conflicts,
+)
 from domain.fx import MissingFxRate
 from domain.kpis import group_roots
 from domain.money import convert
@@ -94,6 +102,10 @@ def _log(
     )
 
 
+def _show(value) -> str:
+    return "-" if value is None else str(value)
+
+
 def update_credit_terms(
     conn: Connection,
     customer_id: int,
@@ -104,10 +116,30 @@ def update_credit_terms(
     effective_on: date,
     source: str = "edit",
     alert_id: int | None = None,
+    base: CreditTerms | None = None,
 ) -> list[FieldChange]:
     """Store a direct edit (terms, status, insurance, a lower limit) with its reason and author; returns the
-    changed fields. Raises CreditTermsError and writes nothing when the edit breaks a rule."""
+    changed fields. Raises CreditTermsError and writes nothing when the edit breaks a rule.
+
+    `base` is what the editor saw when the edit started (optimistic locking): when someone changed the customer
+    since, the save is refused (code "conflict") naming who changed what, and nothing is overwritten."""
     old = credit_terms(conn, customer_id)
+    if base is not None and (conflicts := edit_conflicts(base, old)):
+        last = conn.execute(
+            select(CustomerChange.author, CustomerChange.changed_at)
+            .where(CustomerChange.customer_id == customer_id)
+            .order_by(CustomerChange.id.desc())
+            .limit(1)
+        ).first()
+        shown = "; ".join(f"{f}: {_show(then)} -> {_show(now)}" for f, then, now in conflicts)
+        who, when = (last.author, f"{last.changed_at:%Y-%m-%d %H:%M}") if last else ("someone", "meanwhile")
+        raise CreditTermsError(
+            "conflict",
+            f"the customer was changed by {who} ({when}) since you opened it: {shown}; nothing was saved",
+            who=who,
+            when=when,
+            changes=shown,
+        )
     found = check_direct_edit(old, new, reason, author)
     values = {ch.field: getattr(new, ch.field) for ch in found}
     if "insurer" in values:

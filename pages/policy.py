@@ -557,7 +557,7 @@ elif submitted:
                 "ladders": ladders,
             },
         )
-        version = cache.save_policy_version(new_policy, actor.name, comment)
+        version = cache.save_policy_version(new_policy, actor.name, comment, st.session_state.get(FORM_VERSION))
     except FormError as exc:
         st.error(str(exc), icon=":material/error:")
     except PolicyUnchanged:

@@ -468,3 +468,91 @@ def test_every_kind_of_change_leaves_an_audit_row_with_before_and_after(db_url):
     assert json.loads(edit.after) == {"credit_limit": "8000.00", "payment_terms_days": "14", "reason": "late payer"}
     ack = rows[7]
     assert (json.loads(ack.before), json.loads(ack.after)) == ({"status": "open"}, {"status": "acknowledged"})
+
+
+# --- two users editing the same record -----------------------------------------------------------------------------
+
+
+def test_the_second_of_two_concurrent_customer_edits_is_refused_with_what_changed(db_url):
+    import dataclasses
+    from datetime import date
+    from decimal import Decimal as D
+
+    from data_access.limits import credit_terms, update_credit_terms
+    from domain.credit_terms import CreditTermsError
+
+    e = ready_engine(db_url)
+    load(e, customers=[("K1", "Nord AS", "NO", "NOK", 30, "10000.00")])
+    with e.connect() as conn:
+        k1 = conn.execute(select(Customer.id).where(Customer.customer_ref == "K1")).scalar_one()
+        opened_by_kari = opened_by_per = credit_terms(conn, k1)  # both open the form
+    day = date(2026, 10, 30)
+    with e.begin() as conn:  # Per saves first: a lower limit
+        per = dataclasses.replace(opened_by_per, credit_limit=D("6000.00"))
+        update_credit_terms(conn, k1, per, reason="review", author="Per", effective_on=day, base=opened_by_per)
+    with pytest.raises(CreditTermsError) as exc, e.begin() as conn:  # Kari saves shorter terms from the old form
+        kari = dataclasses.replace(opened_by_kari, payment_terms_days=14)
+        update_credit_terms(conn, k1, kari, reason="late", author="Kari", effective_on=day, base=opened_by_kari)
+    assert exc.value.code == "conflict"
+    assert exc.value.params["who"] == "Per"
+    assert exc.value.params["changes"] == "credit_limit: 10000.00 -> 6000.00"
+    with e.connect() as conn:
+        now = credit_terms(conn, k1)
+    assert (now.credit_limit, now.payment_terms_days) == (D("6000.00"), 30)  # Per's save stands, Kari's is not lost
+    # started again from the current values, Kari's change goes through
+    with e.begin() as conn:
+        kari = dataclasses.replace(now, payment_terms_days=14)
+        update_credit_terms(conn, k1, kari, reason="late", author="Kari", effective_on=day, base=now)
+    with e.connect() as conn:
+        assert credit_terms(conn, k1).payment_terms_days == 14
+
+
+def test_the_second_of_two_concurrent_policy_saves_is_refused(db_url):
+    import dataclasses
+
+    from data_access.ledger import active_policy
+    from data_access.policy_store import PolicyConflict, policy_history, save_policy_version
+
+    e = ready_engine(db_url)
+    with e.connect() as conn:
+        policy = active_policy(conn)
+    with e.begin() as conn:
+        first = dataclasses.replace(policy, ledger_freshness_days=5)
+        assert save_policy_version(conn, first, "Per", "fresher data", based_on=0) == 1
+    with pytest.raises(PolicyConflict, match=r"Per saved version 1 \(.*\) after you opened version 0; nothing was"):
+        with e.begin() as conn:
+            save_policy_version(conn, dataclasses.replace(policy, kpi_window_days=60), "Kari", "x", based_on=0)
+    with e.connect() as conn:
+        assert [(v.version, v.author) for v in policy_history(conn)] == [(1, "Per")]
+
+
+def test_two_sessions_editing_a_customer_on_the_page(live_url):
+    c1 = customer_id(live_url, "C1")
+    kari = run_page("pages/customers.py", role="credit_manager", user_name="Kari", customer_id=c1)
+    per = run_page("pages/customers.py", role="credit_manager", user_name="Per", customer_id=c1)
+
+    def save(at, label: str, value, reason: str):
+        [field] = [n for n in at.number_input if n.label.startswith(label)]
+        field.set_value(value)
+        why = [t for t in at.text_input if t.label == "Reason (required)"][0]  # the terms form's, before the request's
+        why.input(reason)
+        [button] = [b for b in at.button if b.label == "Save changes"]
+        button.click().run()
+
+    save(per, "Payment terms (days)", 20, "agreed with the customer")
+    assert [s.value for s in per.success] == ["Saved 1 change(s)."]
+    save(kari, "Payment terms (days)", 10, "late payer")  # Kari's form still shows 30 days
+    assert not kari.exception
+    [error] = [x.value for x in kari.error]
+    assert error.startswith("Per changed this customer (")
+    assert error.endswith(
+        "after you opened it: payment_terms_days: 30 -> 20. Nothing was saved; the form now shows the current values."
+    )
+    [terms] = [n for n in kari.number_input if n.label == "Payment terms (days)"]
+    assert terms.value == 20
+    e = ready_engine(live_url)
+    from data_access.limits import credit_terms
+
+    with e.connect() as conn:
+        assert credit_terms(conn, c1).payment_terms_days == 20
+    e.dispose()
