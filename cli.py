@@ -1037,3 +1037,35 @@ def users_password(
 
     a = _users_write(set_password, username, _password(None, password_stdin), actor=_who(by), now=_now())
     typer.echo(f"password of {a.username} set")
+
+
+@users_app.command("sign-in-policy")
+def users_sign_in_policy(
+    idle_minutes: Annotated[int | None, typer.Option("--idle-minutes", help="Sign out after this idle time.")] = None,
+    max_failures: Annotated[
+        int | None, typer.Option("--max-failures", help="Failed sign-ins in a row before a lockout.")
+    ] = None,
+    lockout_minutes: Annotated[int | None, typer.Option("--lockout-minutes", help="How long a lockout lasts.")] = None,
+    min_password_length: Annotated[int | None, typer.Option("--min-password-length")] = None,
+) -> None:
+    """Show or change the sign-in rules (idle timeout, lockout after failed sign-ins, password length)."""
+    from data_access.users import save_sign_in_policy, sign_in_policy
+
+    given = {
+        "idle_minutes": idle_minutes,
+        "max_failures": max_failures,
+        "lockout_minutes": lockout_minutes,
+        "min_password_length": min_password_length,
+    }
+    with _engine().begin() as conn:
+        try:
+            policy = save_sign_in_policy(conn, **{k: v for k, v in given.items() if v is not None})
+        except ValueError as exc:
+            _fail(str(exc), 2)
+    if not any(v is not None for v in given.values()):
+        with _engine().connect() as conn:
+            policy = sign_in_policy(conn)
+    typer.echo(
+        f"idle timeout {policy.idle_minutes} min; lockout after {policy.max_failures} failed sign-ins for "
+        f"{policy.lockout_minutes} min; passwords of at least {policy.min_password_length} characters"
+    )

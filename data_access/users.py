@@ -11,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, func, insert, select, update
 
 from data_access.audit import record
-from data_access.ledger import get_setting, is_demo
+from data_access.ledger import get_setting, is_demo, set_setting
 from data_access.schema import User
 from domain.access import (
     AccountError,
@@ -79,6 +79,16 @@ def _account(r) -> Account:
 def sign_in_policy(conn: Connection) -> SignInPolicy:
     stored = get_setting(conn, SIGN_IN_POLICY_KEY, {}) or {}
     return SignInPolicy(**{k: int(v) for k, v in stored.items() if k in SignInPolicy.__dataclass_fields__})
+
+
+def save_sign_in_policy(conn: Connection, **changes: int) -> SignInPolicy:
+    """Change some of the sign-in rules (validated; ValueError names the bad one); returns the rules in force."""
+    current = sign_in_policy(conn)
+    policy = SignInPolicy(**{**current.__dict__, **changes})
+    if policy != current:
+        set_setting(conn, SIGN_IN_POLICY_KEY, dict(policy.__dict__))
+        record(conn, None, "sign_in_policy", "user", None, dict(current.__dict__), dict(policy.__dict__))
+    return policy
 
 
 def user_count(conn: Connection) -> int:

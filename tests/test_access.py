@@ -534,7 +534,7 @@ def test_two_sessions_editing_a_customer_on_the_page(live_url):
     def save(at, label: str, value, reason: str):
         [field] = [n for n in at.number_input if n.label.startswith(label)]
         field.set_value(value)
-        why = [t for t in at.text_input if t.label == "Reason (required)"][0]  # the terms form's, before the request's
+        why = next(t for t in at.text_input if t.label == "Reason (required)")  # the terms form comes first
         why.input(reason)
         [button] = [b for b in at.button if b.label == "Save changes"]
         button.click().run()
@@ -556,3 +556,25 @@ def test_two_sessions_editing_a_customer_on_the_page(live_url):
     with e.connect() as conn:
         assert credit_terms(conn, c1).payment_terms_days == 20
     e.dispose()
+
+
+def test_an_idle_session_is_signed_out_and_the_cli_sets_the_rules(live_url):
+    from datetime import UTC
+    from datetime import datetime as dt
+
+    from test_cli import ok, run
+
+    assert ok(live_url, "users", "sign-in-policy", "--idle-minutes", "20").strip() == (
+        "idle timeout 20 min; lockout after 5 failed sign-ins for 15 min; passwords of at least 12 characters"
+    )
+    assert run(live_url, "users", "sign-in-policy", "--max-failures", "0").exit_code == 2
+    at = run_page("pages/data_status.py", role="viewer", user_name="Vera")
+    assert at.title[0].value == "Data status"
+    now = dt.now(UTC).replace(tzinfo=None)
+    at.session_state["auth_last_activity"] = now - timedelta(minutes=19)
+    at.run()
+    assert at.title[0].value == "Data status"  # 19 minutes: still signed in (and the clock starts again)
+    at.session_state["auth_last_activity"] = now - timedelta(minutes=21)
+    at.run()
+    assert [t.value for t in at.title] == ["Sign in to Kredittvakt"]
+    assert [i.value for i in at.info] == ["You were signed out after a period without activity."]
