@@ -42,6 +42,20 @@ def test_account(name: str | None = None, authority: str | None = None, role: st
         engine.dispose()
 
 
+def demo_mode(url: str) -> None:
+    """Flag a test database as demo mode without accounts: no sign-in, and the sidebar's "Acting as" names who
+    acts (the only mode where a page can be used without a name)."""
+    from data_access.engine import make_engine
+    from data_access.ledger import set_setting
+
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            set_setting(conn, "demo_mode", True)
+    finally:
+        engine.dispose()
+
+
 def run_page(page: str, lang: str | None = None, timeout: int = 90, role: str | None = "admin", **state) -> AppTest:
     """A fresh AppTest of app.py, switched to `page` (e.g. "pages/portfolio.py"), with session state preset.
 
