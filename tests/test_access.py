@@ -578,3 +578,83 @@ def test_an_idle_session_is_signed_out_and_the_cli_sets_the_rules(live_url):
     at.run()
     assert [t.value for t in at.title] == ["Sign in to Kredittvakt"]
     assert [i.value for i in at.info] == ["You were signed out after a period without activity."]
+
+
+# --- the server-side check itself, for every role and action --------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_server_refuses_each_action_the_role_may_not_take(live_url, role):
+    """A signed-in session of each role calls the write boundary for every action: the refused ones raise
+    AccessDenied before anything runs, the allowed ones run."""
+    import streamlit as st
+
+    from data_access import cache
+
+    uid = test_account(f"{role} user", role=role)
+    saved = dict(st.session_state)
+    ran: list[str] = []
+    try:
+        st.session_state["auth_user_id"] = uid
+        for action in sorted(EXPECTED_ACTIONS):
+            if role in EXPECTED_ACTIONS[action]:
+                cache._write(action, lambda conn, a=action: ran.append(a))
+            else:
+                with pytest.raises(AccessDenied):
+                    cache._write(action, lambda conn, a=action: ran.append(a))
+        st.session_state["auth_user_id"] = None  # signed out: every write is refused on a live database
+        with pytest.raises(AccessDenied, match=r"your role \(none\)"):
+            cache._write("add_note", lambda conn: ran.append("signed out"))
+    finally:
+        st.session_state.clear()
+        st.session_state.update(saved)
+    assert ran == sorted(a for a, roles in EXPECTED_ACTIONS.items() if role in roles)
+
+
+def test_every_write_of_the_cache_boundary_names_its_action():
+    """Each write wrapper in data_access/cache.py passes the action the matrix governs (read from the source, so a
+    new write without a check fails here)."""
+    import re
+    from pathlib import Path
+
+    source = (Path(__file__).resolve().parents[1] / "data_access" / "cache.py").read_text()
+    calls = re.findall(r'_write\(\s*"([a-z_]+)",\s*([a-z_.]+)', source)
+    found = {fn.split(".")[-1]: action for action, fn in calls}
+    assert found == {
+        "remove_demo_data": "remove_demo",
+        "add_activity": "add_note",
+        "save_policy_version": "edit_policy",
+        "restore_policy": "edit_policy",
+        "run_credit_check": "credit_check",
+        "update_credit_terms": "edit_customer",
+        "request_limit": "request_limit",
+        "run_monitor": "run_monitor",
+        "acknowledge": "work_alerts",
+        "assign": "work_alerts",
+        "comment": "work_alerts",
+        "close": "work_alerts",
+        "apply_recommendation": "work_alerts",
+        "approve_limit_request": "decide_limit",
+        "reject_limit_request": "reject_limit",
+        "mark_step_sent": "collections",
+        "pause_customer": "collections",
+        "open_dispute": "collections",
+        "create_equal_plan": "collections",
+        "apply_cash": "collections",
+        "reverse_cash_application": "collections",
+        "resolve_dispute": "collections",
+        "close_period": "close_period",
+        "reopen_period": "reopen_period",
+        "save_lender_profile": "lender_data",
+        "retire_lender_profile": "lender_data",
+        "set_contra": "lender_data",
+        "add_control_total": "lender_data",
+        "log": "credit_memo",
+        "save_preset": "import",
+        "undo": "undo_import",
+        "sync_customer": "check_register",
+        "_by_session": "manage_users",
+    }
+    assert ("produce_report", "log") in calls and ("credit_memo", "log") in calls  # the two logged downloads
+    assert '_check(conn, "import")' in source  # run_import checks inside its own transaction
+    assert len(calls) == 38  # the dict folds the five user writes and the two credit-memo/pack logs
