@@ -658,3 +658,19 @@ def test_every_write_of_the_cache_boundary_names_its_action():
     assert ("produce_report", "log") in calls and ("credit_memo", "log") in calls  # the two logged downloads
     assert '_check(conn, "import")' in source  # run_import checks inside its own transaction
     assert len(calls) == 38  # the dict folds the five user writes and the two credit-memo/pack logs
+
+
+def test_single_sign_on_maps_the_identity_by_e_mail_to_an_active_account(db_url):
+    from data_access.users import account_by_email
+
+    e = ready_engine(db_url)
+    with e.begin() as conn:
+        add_user(conn, "cfo", role="viewer", email="CFO@Example.com", authority="cfo", actor="cli", now=T0)
+        add_user(conn, "ola", role="sales", password=PW, actor="cli", now=T0)
+        assert account(conn, "cfo").has_password is False  # single sign-on only
+        assert account_by_email(conn, " cfo@example.COM ").username == "cfo"
+        assert account_by_email(conn, "nobody@example.com") is None
+        with pytest.raises(SignInError, match=r"^wrong user name or password$"):
+            authenticate(conn, "cfo", "", T0)  # no password to sign in with
+        with pytest.raises(AccountError, match="give a password, or an e-mail address for single sign-on"):
+            add_user(conn, "x1", role="viewer", actor="cli", now=T0)
