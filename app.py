@@ -1,41 +1,57 @@
-"""Kredittvakt: the router and the shared frame (sidebar, freshness, demo notice)."""
+"""Kredittvakt: the router (the pages the signed-in role may open, or the sign-in page) and the shared frame."""
 
 from datetime import UTC, date, datetime
 
 import streamlit as st
 
-from components import frame, guard
+from components import auth, frame, guard
 from components.i18n import _
 from data_access import cache
+from domain.access import AccessDenied
 
 st.set_page_config(page_title="Kredittvakt", page_icon=":material/shield:", layout="wide")
 
-pages = {
-    _("Overview"): [
-        st.Page("pages/portfolio.py", title=_("Portfolio"), icon=":material/dashboard:", default=True),
-    ],
+PAGES = {
+    _("Overview"): [("pages/portfolio.py", _("Portfolio"), ":material/dashboard:")],
     _("Receivables"): [
-        st.Page("pages/aging.py", title=_("Aging"), icon=":material/stacked_bar_chart:"),
-        st.Page("pages/customers.py", title=_("Customers"), icon=":material/business:"),
+        ("pages/aging.py", _("Aging"), ":material/stacked_bar_chart:"),
+        ("pages/customers.py", _("Customers"), ":material/business:"),
     ],
     _("Credit control"): [
-        st.Page("pages/alerts.py", title=_("Alerts"), icon=":material/notifications:"),
-        st.Page("pages/collections.py", title=_("Collections"), icon=":material/request_quote:"),
-        st.Page("pages/credit_check.py", title=_("Credit check"), icon=":material/fact_check:"),
+        ("pages/alerts.py", _("Alerts"), ":material/notifications:"),
+        ("pages/collections.py", _("Collections"), ":material/request_quote:"),
+        ("pages/credit_check.py", _("Credit check"), ":material/fact_check:"),
     ],
-    _("Reports"): [
-        st.Page("pages/reports.py", title=_("Reports and close"), icon=":material/summarize:"),
-    ],
+    _("Reports"): [("pages/reports.py", _("Reports and close"), ":material/summarize:")],
     _("Settings"): [
-        st.Page("pages/policy.py", title=_("Policy"), icon=":material/policy:"),
-        st.Page("pages/data_import.py", title=_("Import data"), icon=":material/upload_file:"),
-        st.Page("pages/data_status.py", title=_("Data status"), icon=":material/database:"),
+        ("pages/policy.py", _("Policy"), ":material/policy:"),
+        ("pages/data_import.py", _("Import data"), ":material/upload_file:"),
+        ("pages/data_status.py", _("Data status"), ":material/database:"),
+        ("pages/users.py", _("Users"), ":material/group:"),
+        ("pages/audit.py", _("Audit trail"), ":material/history:"),
     ],
 }
-nav = st.navigation(pages)
 
 with guard.database():  # a clear message instead of a traceback when the database cannot be used
+    required, account, _count = cache.sign_in_state()
+    account, notice = auth.session(account, cache.sign_in_policy(), auth.now_utc())
+    if required and account is None:
+        cache.sign_out()
+        if notice:
+            st.session_state[auth.NOTICE] = notice
+        sign_in = st.Page("pages/sign_in.py", title=_("Sign in"), icon=":material/login:")
+        st.navigation([sign_in], position="hidden").run()
+        st.stop()
+
+    nav = st.navigation(frame.navigation(PAGES, account))
     status = cache.status()
-    frame.sidebar(status, cache.filter_options(), date.today())
+    if account is not None and auth.signed_in_box(account):
+        cache.sign_out()
+        st.rerun()
+    frame.sidebar(status, cache.filter_options(), date.today(), acting_as=account is None)
     frame.freshness(status, cache.freshness(), cache.policy().ledger_freshness_days, datetime.now(UTC))
-    nav.run()
+    frame.show_denied()
+    try:
+        nav.run()
+    except AccessDenied as exc:  # the server-side check of a write (or a sales person's customer) refused it
+        st.error(frame.denied(exc), icon=":material/block:")

@@ -62,6 +62,8 @@ lender_app = typer.Typer(no_args_is_help=True, help="Loan agreements' borrowing-
 app.add_typer(lender_app, name="lender")
 brreg_app = typer.Typer(no_args_is_help=True, help="The Norwegian register (Enhetsregisteret, Brønnøysund).")
 app.add_typer(brreg_app, name="brreg")
+users_app = typer.Typer(no_args_is_help=True, help="User accounts: add, list, disable, enable, set-role, password.")
+app.add_typer(users_app, name="users")
 
 
 class State:
@@ -927,3 +929,150 @@ def brreg_sync(
 
 if __name__ == "__main__":
     app()
+
+
+# --- users ----------------------------------------------------------------------------------------------------------
+
+
+def _password(given: str | None, stdin: bool) -> str | None:
+    """The password from --password-stdin (one line) or asked twice at the prompt; never echoed or logged."""
+    if given is not None:
+        return given
+    if stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+def _users_write(fn, *args, **kwargs):
+    from data_access.users import AccountError
+
+    try:
+        with _engine().begin() as conn:
+            return fn(conn, *args, **kwargs)
+    except AccountError as exc:
+        _fail(str(exc), 2)
+
+
+@users_app.command("add")
+def users_add(
+    username: Annotated[str, typer.Argument(help="The sign-in name, e.g. kari.nordmann.")],
+    role: Annotated[str, typer.Option("--role", help="viewer | sales | credit_manager | admin")],
+    name: Annotated[str | None, typer.Option("--name", help="Full name shown with decisions.")] = None,
+    email: Annotated[str | None, typer.Option("--email", help="The identity single sign-on maps.")] = None,
+    authority: Annotated[
+        str | None,
+        typer.Option("--authority", help="Role in the approval matrix: sales | credit_manager | cfo | board"),
+    ] = None,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
+    sso_only: Annotated[bool, typer.Option("--sso-only", help="No password: single sign-on only.")] = False,
+    by: Annotated[str | None, typer.Option("--by", help="Who adds (default: your login name).")] = None,
+) -> None:
+    """Add a user (the first admin of a new installation is added this way or on the first-run page)."""
+    from data_access.users import add_user
+
+    password = None if sso_only else _password(None, password_stdin)
+    a = _users_write(
+        add_user, username, role=role, display_name=name, password=password, email=email, authority=authority,
+        actor=_who(by), now=_now(),
+    )  # fmt: skip
+    typer.echo(f"user {a.username} added ({a.role})")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """Every account: user name, role, authority, active or disabled, last sign-in."""
+    from data_access.users import accounts
+
+    with _engine().connect() as conn:
+        found = accounts(conn)
+    if not found:
+        typer.echo("No users yet; add the first with: python cli.py users add NAME --role admin")
+    for a in found:
+        last = f"{a.last_login_at:%Y-%m-%d %H:%M}" if a.last_login_at else "never"
+        state = "disabled" if a.disabled else "active"
+        typer.echo(
+            f"{a.username}  {a.display_name}  {a.role}  authority={a.acting_authority or '-'}  {state}  "
+            f"last sign-in {last}"
+        )
+
+
+@users_app.command("set-role")
+def users_set_role(
+    username: Annotated[str, typer.Argument()],
+    role: Annotated[str, typer.Argument(help="viewer | sales | credit_manager | admin")],
+    authority: Annotated[str | None, typer.Option("--authority", help="Role in the approval matrix.")] = None,
+    by: Annotated[str | None, typer.Option("--by", help="Who changes it (default: your login name).")] = None,
+) -> None:
+    from data_access.users import set_role
+
+    a = _users_write(set_role, username, role, authority=authority, actor=_who(by), now=_now())
+    typer.echo(f"{a.username} is now {a.role} (authority {a.acting_authority or '-'})")
+
+
+@users_app.command("disable")
+def users_disable(
+    username: Annotated[str, typer.Argument()],
+    by: Annotated[str | None, typer.Option("--by", help="Who disables it (default: your login name).")] = None,
+) -> None:
+    """Disable an account: its sessions end at their next request."""
+    from data_access.users import disable_user
+
+    a = _users_write(disable_user, username, actor=_who(by), now=_now())
+    typer.echo(f"{a.username} is disabled")
+
+
+@users_app.command("enable")
+def users_enable(
+    username: Annotated[str, typer.Argument()],
+    by: Annotated[str | None, typer.Option("--by", help="Who enables it (default: your login name).")] = None,
+) -> None:
+    """Enable an account again (and lift a sign-in lockout)."""
+    from data_access.users import enable_user
+
+    a = _users_write(enable_user, username, actor=_who(by), now=_now())
+    typer.echo(f"{a.username} is enabled")
+
+
+@users_app.command("password")
+def users_password(
+    username: Annotated[str, typer.Argument()],
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
+    by: Annotated[str | None, typer.Option("--by", help="Who sets it (default: your login name).")] = None,
+) -> None:
+    """Set a new password (and lift a sign-in lockout)."""
+    from data_access.users import set_password
+
+    a = _users_write(set_password, username, _password(None, password_stdin), actor=_who(by), now=_now())
+    typer.echo(f"password of {a.username} set")
+
+
+@users_app.command("sign-in-policy")
+def users_sign_in_policy(
+    idle_minutes: Annotated[int | None, typer.Option("--idle-minutes", help="Sign out after this idle time.")] = None,
+    max_failures: Annotated[
+        int | None, typer.Option("--max-failures", help="Failed sign-ins in a row before a lockout.")
+    ] = None,
+    lockout_minutes: Annotated[int | None, typer.Option("--lockout-minutes", help="How long a lockout lasts.")] = None,
+    min_password_length: Annotated[int | None, typer.Option("--min-password-length")] = None,
+) -> None:
+    """Show or change the sign-in rules (idle timeout, lockout after failed sign-ins, password length)."""
+    from data_access.users import save_sign_in_policy, sign_in_policy
+
+    given = {
+        "idle_minutes": idle_minutes,
+        "max_failures": max_failures,
+        "lockout_minutes": lockout_minutes,
+        "min_password_length": min_password_length,
+    }
+    with _engine().begin() as conn:
+        try:
+            policy = save_sign_in_policy(conn, **{k: v for k, v in given.items() if v is not None})
+        except ValueError as exc:
+            _fail(str(exc), 2)
+    if not any(v is not None for v in given.values()):
+        with _engine().connect() as conn:
+            policy = sign_in_policy(conn)
+    typer.echo(
+        f"idle timeout {policy.idle_minutes} min; lockout after {policy.max_failures} failed sign-ins for "
+        f"{policy.lockout_minutes} min; passwords of at least {policy.min_password_length} characters"
+    )

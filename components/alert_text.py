@@ -87,6 +87,10 @@ TERMS_ERRORS = {
     "insurance": N_("an insured limit needs the insurer and the insured share"),
     "role": N_("the role '{role}' may not request credit limits"),
     "pending": N_("{ref} already has a pending limit request"),
+    "conflict": N_(
+        "{who} changed this customer ({when}) after you opened it: {changes}. Nothing was saved; the form now shows "
+        "the current values."
+    ),
 }
 REQUEST_STATUS_LABELS = {
     "pending": N_("pending"),

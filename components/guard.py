@@ -14,9 +14,11 @@ from typing import Any
 
 import streamlit as st
 
+from components.frame import DENIED, denied
 from components.i18n import _
 from components.safe import md
 from data_access.unavailable import BUSY, FILE, DatabaseUnavailable
+from domain.access import AccessDenied
 
 PENDING = "database_problem"  # a callback's failure, shown on the run that follows it
 ICONS = {BUSY: ":material/lock_clock:", FILE: ":material/error:"}
@@ -76,8 +78,8 @@ def database() -> Iterator[None]:
 
 
 def callback(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """A widget callback whose DatabaseUnavailable is shown at the top of the following run instead of as a
-    traceback (the callback's write was rolled back whole)."""
+    """A widget callback whose DatabaseUnavailable or AccessDenied (the server refused the write for the user's
+    role) is shown at the top of the following run instead of as a traceback; the write was rolled back whole."""
 
     @functools.wraps(fn)
     def run(*args: Any, **kwargs: Any) -> Any:
@@ -85,6 +87,9 @@ def callback(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except DatabaseUnavailable as problem:
             st.session_state[PENDING] = problem
+            return None
+        except AccessDenied as exc:
+            st.session_state[DENIED] = denied(exc)
             return None
 
     return run

@@ -20,6 +20,7 @@ from typing import Protocol
 from sqlalchemy import Connection, insert, select, update
 
 from connectors.brreg import BrregError, Fetched, UpdatePage
+from data_access.audit import record
 from data_access.ledger import bump_data_version, get_setting, set_setting
 from data_access.schema import CompanyEvent, Customer
 from domain.brreg import SOURCE, RegisterDataError, RegisterEvent, RegisterProfile, RegisterState, sync_outcome
@@ -94,9 +95,17 @@ def sync_customer(conn: Connection, customer_id: int, client: RegisterClient, to
         return result
     others = SyncResult()  # the other customers' bad numbers are not this sync's business
     _sync_unit(conn, orgnr, _norwegian_customers(conn, others).get(orgnr, [customer_id]), client, today, result)
+    _audit(conn, "check_register", c.customer_ref, result)
     if result.changed:
         bump_data_version(conn)
     return result
+
+
+def _audit(conn: Connection, action: str, key: str, result: SyncResult) -> None:
+    """A connector run in the audit trail: what it fetched and changed, and what failed."""
+    after = {"fetched": result.fetched, "enriched": result.enriched, "events_added": result.events_added,
+             "errors": len(result.errors), "cursor": result.cursor}  # fmt: skip
+    record(conn, "brreg connector", action, "connector", key, None, after)
 
 
 def sync_all(
@@ -127,6 +136,7 @@ def sync_all(
         set_setting(conn, CURSOR_KEY, cursor)
         result.changed = True
     result.cursor = cursor
+    _audit(conn, "sync", "brreg", result)
     if result.changed:
         bump_data_version(conn)
     return result

@@ -15,9 +15,11 @@ from dataclasses import replace
 from datetime import date
 
 import streamlit as st
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from data_access import activities as activity_store
+from data_access import audit as audit_store
 from data_access import borrowing as borrowing_store
 from data_access import close as close_store
 from data_access import collections as collection_store
@@ -29,15 +31,18 @@ from data_access import limits as limit_store
 from data_access import monitor as monitor_store
 from data_access import policy_store, views
 from data_access import risk as risk_store
+from data_access import users as user_store
 from data_access.asof import aging
 from data_access.bootstrap import ensure_ready
 from data_access.engine import default_url, get_engine, mask_url, resolve_database_url, sqlite_busy_timeout
 from data_access.import_journal import UndoRefused as UndoRefused  # re-exported for the pages
 from data_access.imports import ImportFailed, log_failed_import, remove_demo_data
 from data_access.ledger import active_policy, data_version, utcnow
+from data_access.schema import Customer
 from data_access.status import DataStatus, data_status
 from data_access.status import import_log as import_log_of
 from data_access.unavailable import BUSY, DatabaseUnavailable, unavailable
+from domain.access import AccessDenied, require
 from domain.activity import NewActivity
 from domain.aging import AgingReport, Basis, Buckets
 from domain.borrowing_base import LenderProfile
@@ -183,11 +188,33 @@ def aging_view(
     return _read("aging_view", as_of, str(basis), edges, flt)
 
 
+def _own_customers() -> str | None:
+    """The signed-in sales person's user name (sales reads only the customers it owns); None for other roles."""
+    uid = session_user_id()
+    if uid is None:
+        return None
+    with _available(), engine().connect() as conn:
+        account = user_store.active_account(conn, uid)
+    return account.username if account is not None and account.role == "sales" else None
+
+
+def _check_owner(conn, customer_id: int) -> None:
+    uid = session_user_id()
+    account = None if uid is None else user_store.active_account(conn, uid)
+    if account is not None and account.role == "sales":
+        owner = conn.execute(select(Customer.sales_owner).where(Customer.id == customer_id)).scalar()
+        if owner != account.username:
+            raise AccessDenied("open_customer", "sales")
+
+
 def search_customers(text: str = "", limit: int = 50) -> list[views.CustomerHit]:
-    return _read("search", text, limit)
+    return _read("search", text, limit, _own_customers())
 
 
 def customer_detail(customer_id: int, as_of: date) -> views.CustomerDetail | None:
+    """One customer as of a date; a sales person sees only the customers it owns (AccessDenied otherwise)."""
+    with _available(), engine().connect() as conn:
+        _check_owner(conn, customer_id)
     return _read("customer", customer_id, as_of)
 
 
@@ -214,11 +241,130 @@ def activities(customer_id: int) -> list[views.ActivityRow]:
 # --- writes ----------------------------------------------------------------------------------------
 
 
+# --- who is signed in (the session holds the account's id; its role is re-read from the database) ------------
+
+SESSION_USER = "auth_user_id"
+
+
+def session_user_id() -> int | None:
+    uid = st.session_state.get(SESSION_USER)
+    return None if uid is None else int(uid)
+
+
+def sign_in_state() -> tuple[bool, user_store.Account | None, int]:
+    """(sign-in required, the session's account while it is active, number of accounts), never cached."""
+    uid = session_user_id()
+    with _available(), engine().connect() as conn:
+        required = user_store.sign_in_required(conn)
+        account = None if uid is None else user_store.active_account(conn, uid)
+        return required, account, user_store.user_count(conn)
+
+
+def _check(conn, action: str) -> str | None:
+    """The server-side permission check of every write, in the write's own transaction: the session's account
+    (re-read, so a disabled account or a changed role counts at once) must be allowed to take `action`. Demo mode
+    without accounts lets everyone act (and says so on every page)."""
+    uid = session_user_id()
+    account = None if uid is None else user_store.active_account(conn, uid)
+    if account is None:
+        if user_store.sign_in_required(conn):
+            raise AccessDenied(action, None)
+        return None
+    require(account.role, action, account.acting_authority)
+    return account.username
+
+
+def sign_in(username: str, password: str, now) -> user_store.Account:
+    """Check the password; the failure count and lockout are committed even when the sign-in is refused."""
+    with _available(), engine().connect() as conn:
+        try:
+            account = user_store.authenticate(conn, username, password, now)
+        finally:
+            conn.commit()
+    st.session_state[SESSION_USER] = account.id
+    return account
+
+
+def sign_in_sso(email: str) -> user_store.Account | None:
+    """Single sign-on (st.login): the identity's e-mail mapped to an active local account, or None."""
+    with _available(), engine().connect() as conn:
+        account = user_store.account_by_email(conn, email)
+    if account is None or account.disabled:
+        return None
+    st.session_state[SESSION_USER] = account.id
+    return account
+
+
+def sign_out() -> None:
+    st.session_state.pop(SESSION_USER, None)
+
+
+def create_first_admin(username: str, password: str, display_name: str, email: str, now) -> user_store.Account:
+    with _available(), engine().begin() as conn:
+        account = user_store.add_first_admin(conn, username, password, display_name, email or None, now)
+    st.session_state[SESSION_USER] = account.id
+    st.cache_data.clear()
+    return account
+
+
+def accounts() -> list[user_store.Account]:
+    with _available(), engine().connect() as conn:
+        _check(conn, "manage_users")
+        return user_store.accounts(conn)
+
+
+def _by_session(fn):
+    """A user-management change made by the signed-in account: the audit trail names its user name."""
+
+    def run(conn, *args, **kwargs):
+        uid = session_user_id()
+        account = None if uid is None else user_store.active_account(conn, uid)
+        return fn(conn, *args, actor=account.username if account else "demo mode", **kwargs)
+
+    return run
+
+
+def add_user(username: str, **kwargs) -> user_store.Account:
+    return _write("manage_users", _by_session(user_store.add_user), username, **kwargs)
+
+
+def set_user_role(username: str, role: str, **kwargs) -> user_store.Account:
+    return _write("manage_users", _by_session(user_store.set_role), username, role, **kwargs)
+
+
+def disable_user(username: str, **kwargs) -> user_store.Account:
+    return _write("manage_users", _by_session(user_store.disable_user), username, **kwargs)
+
+
+def enable_user(username: str, **kwargs) -> user_store.Account:
+    return _write("manage_users", _by_session(user_store.enable_user), username, **kwargs)
+
+
+def set_user_password(username: str, password: str, **kwargs) -> user_store.Account:
+    return _write("manage_users", _by_session(user_store.set_password), username, password, **kwargs)
+
+
+def audit_entries(
+    entity: str | None = None, actor: str | None = None, key: str | None = None, since=None, until=None
+) -> list:
+    """The audit trail, newest first (administrators only, checked here)."""
+    with _available(), engine().connect() as conn:
+        _check(conn, "read_audit")
+        return audit_store.entries(conn, entity=entity, actor=actor, key=key, since=since, until=until)
+
+
+def sign_in_policy():
+    with _available(), engine().connect() as conn:
+        return user_store.sign_in_policy(conn)
+
+
 WRITE_ATTEMPTS = 3
 
 
-def _write(fn, *args, **kwargs):
-    """One user action in one transaction (an error rolls it back and writes nothing), then fresh reads.
+def _write(action: str, fn, *args, customer: int | None = None, **kwargs):
+    """One user action in one transaction (an error rolls it back and writes nothing), then fresh reads. The
+    signed-in user's role must allow `action` (domain.access.ACTIONS), whatever the page showed; with a
+    `customer`, a sales person must own it.
 
     A write that finds the database busy is run again from the start, at most WRITE_ATTEMPTS times, when the refusal
     came at once (a PostgreSQL deadlock or serialization failure, a SQLite lock refused without waiting); after
@@ -229,7 +375,13 @@ def _write(fn, *args, **kwargs):
         started = time.monotonic()
         try:
             with _available(), engine().begin() as conn:
-                result = fn(conn, *args, **kwargs)
+                token = audit_store.ACTOR.set(_check(conn, action))  # the audit trail names the signed-in account
+                try:
+                    if customer is not None:
+                        _check_owner(conn, customer)
+                    result = fn(conn, *args, **kwargs)
+                finally:
+                    audit_store.ACTOR.reset(token)
             break
         except DatabaseUnavailable as exc:
             waited_out = wait is not None and time.monotonic() - started >= 0.9 * wait
@@ -241,12 +393,12 @@ def _write(fn, *args, **kwargs):
 
 
 def remove_demo() -> bool:
-    return _write(remove_demo_data)
+    return _write("remove_demo", remove_demo_data)
 
 
 def add_activity(customer_id: int, activity: NewActivity) -> int:
     """Store a note, call or promise; raises domain.activity.ActivityError (nothing written) when invalid."""
-    return _write(activity_store.add_activity, customer_id, activity)
+    return _write("add_note", activity_store.add_activity, customer_id, activity, customer=customer_id)
 
 
 # --- policy (pages/policy.py) ------------------------------------------------------------------------------------
@@ -275,15 +427,15 @@ def active_policy_version() -> int | None:
     return _read("policy_version")
 
 
-def save_policy_version(policy: Policy, author: str, comment: str | None) -> int:
-    """Store the policy as the next version; ValueError (no author) or PolicyUnchanged, nothing written, else
-    the new version number."""
-    return _write(policy_store.save_policy_version, policy, author, comment)
+def save_policy_version(policy: Policy, author: str, comment: str | None, based_on: int | None = None) -> int:
+    """Store the policy as the next version; ValueError (no author), PolicyUnchanged or PolicyConflict (another
+    version was saved after `based_on`), nothing written, else the new version number."""
+    return _write("edit_policy", policy_store.save_policy_version, policy, author, comment, based_on)
 
 
 def restore_policy_version(version: int, author: str, comment: str | None = None) -> int:
     """Store a copy of an old version as the next version; same refusals as save_policy_version."""
-    return _write(policy_store.restore_policy, version, author, comment)
+    return _write("edit_policy", policy_store.restore_policy, version, author, comment)
 
 
 def policy_pdf(version: int | None, lang: str, company: str, base_currency: str) -> bytes:
@@ -347,6 +499,7 @@ def run_credit_check(
     credit is granted and a customer ref is given) in one transaction; ValueError or MissingFxRate, nothing
     written, when anything is wrong."""
     return _write(
+        "credit_check",
         credit_check_store.run_credit_check,
         check,
         author=author,
@@ -404,11 +557,25 @@ def customer_alerts(customer_id: int) -> list[monitor_store.AlertRow]:
 
 
 def save_credit_terms(
-    customer_id: int, terms: CreditTerms, *, reason: str, author: str, effective_on: date
+    customer_id: int,
+    terms: CreditTerms,
+    *,
+    reason: str,
+    author: str,
+    effective_on: date,
+    base: CreditTerms | None = None,
 ) -> list[FieldChange]:
-    """Store a direct edit; CreditTermsError (nothing written) when it breaks a rule."""
+    """Store a direct edit; CreditTermsError (nothing written) when it breaks a rule or when the customer changed
+    since `base` (what the editor started from) was read."""
     return _write(
-        limit_store.update_credit_terms, customer_id, terms, reason=reason, author=author, effective_on=effective_on
+        "edit_customer",
+        limit_store.update_credit_terms,
+        customer_id,
+        terms,
+        reason=reason,
+        author=author,
+        effective_on=effective_on,
+        base=base,
     )
 
 
@@ -423,6 +590,7 @@ def submit_limit_request(
     scope: str = "customer",
 ) -> int:
     return _write(
+        "request_limit",
         limit_store.request_limit,
         customer_id,
         amount,
@@ -431,6 +599,7 @@ def submit_limit_request(
         requested_role=requested_role,
         requested_on=requested_on,
         scope=scope,
+        customer=customer_id,
     )
 
 
@@ -468,28 +637,28 @@ def limit_requests(status: str | None = None) -> list[limit_store.LimitRequestRo
 
 
 def run_monitor(as_of: date) -> monitor_store.MonitorResult:
-    return _write(monitor_store.run_monitor, as_of)
+    return _write("run_monitor", monitor_store.run_monitor, as_of)
 
 
 def acknowledge_alert(alert_id: int, author: str) -> None:
-    _write(monitor_store.acknowledge, alert_id, author)
+    _write("work_alerts", monitor_store.acknowledge, alert_id, author)
 
 
 def assign_alert(alert_id: int, assignee: str | None, author: str) -> None:
-    _write(monitor_store.assign, alert_id, assignee, author)
+    _write("work_alerts", monitor_store.assign, alert_id, assignee, author)
 
 
 def comment_alert(alert_id: int, body: str, author: str) -> None:
-    _write(monitor_store.comment, alert_id, body, author)
+    _write("work_alerts", monitor_store.comment, alert_id, body, author)
 
 
 def close_alert(alert_id: int, author: str, resolution: str) -> None:
-    _write(monitor_store.close, alert_id, author, resolution)
+    _write("work_alerts", monitor_store.close, alert_id, author, resolution)
 
 
 def apply_recommendation(alert_id: int, author: str, as_of: date) -> list:
     """Carry out the alert's recommendation on the customer (a recorded change) and acknowledge the alert."""
-    return _write(monitor_store.apply_recommendation, alert_id, author, as_of)
+    return _write("work_alerts", monitor_store.apply_recommendation, alert_id, author, as_of)
 
 
 def approve_limit_request(
@@ -497,6 +666,7 @@ def approve_limit_request(
 ) -> date:
     """Grant a pending request; ApprovalError (self-approval, role too low) or CreditTermsError, nothing written."""
     return _write(
+        "decide_limit",
         limit_store.approve_limit_request,
         request_id,
         approver=approver,
@@ -511,6 +681,7 @@ def reject_limit_request(
 ) -> None:
     """Reject (an approver) or withdraw (the requester) a pending request; a reason is required."""
     _write(
+        "reject_limit",
         limit_store.reject_limit_request,
         request_id,
         decided_by=decided_by,
@@ -575,15 +746,15 @@ def collection_letter(customer_id: int, as_of: date, lang: str) -> bytes:
 
 
 def mark_step_sent(customer_id: int, **kwargs) -> int:
-    return _write(collection_store.mark_step_sent, customer_id, **kwargs)
+    return _write("collections", collection_store.mark_step_sent, customer_id, **kwargs)
 
 
 def pause_customer(customer_id: int, **kwargs) -> int:
-    return _write(collection_store.pause_customer, customer_id, **kwargs)
+    return _write("collections", collection_store.pause_customer, customer_id, **kwargs)
 
 
 def open_dispute(invoice_number: str, amount, **kwargs) -> int:
-    return _write(collection_store.open_dispute, invoice_number, amount, **kwargs)
+    return _write("collections", collection_store.open_dispute, invoice_number, amount, **kwargs)
 
 
 def create_equal_plan(
@@ -600,6 +771,7 @@ def create_equal_plan(
     """A plan of `count` equal instalments for the invoices' open amount as of the agreement date."""
 
     return _write(
+        "collections",
         collection_store.create_equal_plan,
         customer_id,
         invoice_numbers,
@@ -626,15 +798,15 @@ def cash_applications(customer_id: int) -> list:
 
 
 def apply_cash(**kwargs) -> int:
-    return _write(collection_store.apply_cash, **kwargs)
+    return _write("collections", collection_store.apply_cash, **kwargs)
 
 
 def reverse_cash_application(application_id: int, **kwargs) -> None:
-    return _write(collection_store.reverse_cash_application, application_id, **kwargs)
+    return _write("collections", collection_store.reverse_cash_application, application_id, **kwargs)
 
 
 def resolve_dispute(dispute_id: int, **kwargs) -> None:
-    return _write(collection_store.resolve_dispute, dispute_id, **kwargs)
+    return _write("collections", collection_store.resolve_dispute, dispute_id, **kwargs)
 
 
 _READERS.update({"promises": collection_store.promises})
@@ -709,27 +881,27 @@ def control_differences(as_of: date):
 
 
 def close_period(period: str, *, closed_by: str, now) -> int:
-    return _write(close_store.close_period, period, closed_by=closed_by, now=now)
+    return _write("close_period", close_store.close_period, period, closed_by=closed_by, now=now)
 
 
 def reopen_period(period: str, *, user: str, role: str, reason: str, now) -> None:
-    return _write(close_store.reopen_period, period, user=user, role=role, reason=reason, now=now)
+    return _write("reopen_period", close_store.reopen_period, period, user=user, role=role, reason=reason, now=now)
 
 
 def save_lender_profile(profile: LenderProfile, author: str, comment: str | None = None) -> int:
-    return _write(borrowing_store.save_lender_profile, profile, author, comment)
+    return _write("lender_data", borrowing_store.save_lender_profile, profile, author, comment)
 
 
 def retire_lender_profile(name: str, author: str) -> int:
-    return _write(borrowing_store.retire_lender_profile, name, author)
+    return _write("lender_data", borrowing_store.retire_lender_profile, name, author)
 
 
 def set_contra(customer_ref: str, amount, as_of: date, author: str, note: str | None = None) -> None:
-    return _write(borrowing_store.set_contra, customer_ref, amount, as_of, author, note)
+    return _write("lender_data", borrowing_store.set_contra, customer_ref, amount, as_of, author, note)
 
 
 def add_control_total(as_of: date, amount, source: str, author: str) -> None:
-    return _write(borrowing_store.add_control_total, as_of, amount, source, author)
+    return _write("lender_data", borrowing_store.add_control_total, as_of, amount, source, author)
 
 
 def produce_lender_pack(period: str, *, lender: str | None, lang: str, recipient: str, author: str, now) -> tuple:
@@ -760,7 +932,7 @@ def produce_lender_pack(period: str, *, lender: str | None, lang: str, recipient
                 lender=lender,
             )
 
-    _write(log)
+    _write("produce_report", log)
     return pdf, book
 
 
@@ -799,7 +971,7 @@ def credit_memo_download(customer_id: int, customer_ref: str, as_of: date, lang:
             customer_ref=customer_ref,
         )
 
-    _write(log)
+    _write("credit_memo", log, customer=customer_id)
     return pdf
 
 
@@ -836,7 +1008,7 @@ def import_preset(name: str, mapping, dialect) -> ingest_store.Preset:
 
 
 def save_import_preset(preset: ingest_store.Preset) -> None:
-    return _write(ingest_store.save_preset, preset)
+    return _write("import", ingest_store.save_preset, preset)
 
 
 def run_import(
@@ -857,6 +1029,7 @@ def run_import(
     try:
         with _available(), engine().connect() as conn:
             with conn.begin() as tx:
+                token = audit_store.ACTOR.set(_check(conn, "import"))
                 try:
                     result, prepared = ingest_store.import_export(
                         conn,
@@ -876,6 +1049,8 @@ def run_import(
                         with engine().begin() as log_conn:
                             log_failed_import(log_conn, kind, data, file_name, exc, utcnow(), author=author)
                     raise
+                finally:
+                    audit_store.ACTOR.reset(token)
                 if dry_run:
                     tx.rollback()
     except DatabaseUnavailable as exc:
@@ -898,7 +1073,7 @@ def undo_import(import_id: int, author: str):
     """Undo an import and its companions in one transaction; raises import_journal.UndoRefused (nothing changed)."""
     from data_access.import_journal import undo_import as undo
 
-    return _write(undo, import_id, author)
+    return _write("undo_import", undo, import_id, author)
 
 
 # --- the Norwegian register (customer page) -------------------------------------------------------------------
@@ -913,4 +1088,4 @@ def check_register(customer_id: int, today: date):
     from data_access.brreg import sync_customer
 
     client = BrregClient(os.environ.get("KREDITTVAKT_BRREG_URL") or DEFAULT_BASE_URL)
-    return _write(sync_customer, customer_id, client, today)
+    return _write("check_register", sync_customer, customer_id, client, today)

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, bindparam, select, text, update
 from sqlalchemy.types import Date
 
 from data_access.asof import _rate_on, _to_base, aging_cells, customer_names, monthly_credit_sales, open_items
+from data_access.audit import record
 from data_access.borrowing import certificates, control_total, disputed_at
 from data_access.kpis import portfolio_kpis, rates_as_of
 from data_access.ledger import active_policy, base_currency, bump_data_version, company_profile
@@ -611,8 +612,10 @@ def close_period(
             snapshot_sha256=sha256(body),
         )
     )
+    close_id = int(result.inserted_primary_key[0])
+    record(conn, closed_by, "close", "period", period, None, {"status": "closed", "sha256": sha256(body)}, stamp)
     bump_data_version(conn)
-    return int(result.inserted_primary_key[0])
+    return close_id
 
 
 def reopen_period(conn: Connection, period: str, *, user: str, role: str, reason: str, now: datetime) -> None:
@@ -629,6 +632,9 @@ def reopen_period(conn: Connection, period: str, *, user: str, role: str, reason
             reopened_by=user.strip(),
             reopen_reason=reason.strip(),
         )
+    )
+    record(
+        conn, user, "reopen", "period", period, {"status": "closed"}, {"status": "reopened", "reason": reason.strip()}
     )
     bump_data_version(conn)
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, and_, delete, func, insert, or_, select, update
 
+from data_access.audit import record
 from data_access.ledger import bump_data_version, rebuild_allocations, utcnow
 from data_access.schema import Base, ImportChange, ImportLog
 from domain.allocation import AllocationError
@@ -96,6 +97,24 @@ def begin_import(
 ) -> int:
     """The log row of an import that is being written (status 'running' until `finish_import`); its id stamps
     every row the import writes. It is part of the caller's transaction: a rejected file leaves no trace here."""
+    return _log_entry(
+        conn, kind, source, file_name, file_sha256, author, "running", started_at, undoable=True, part_of=part_of
+    )
+
+
+def _log_entry(
+    conn: Connection,
+    kind: str,
+    source: str,
+    file_name: str | None,
+    file_sha256: str | None,
+    author: str | None,
+    status: str,
+    started_at: datetime,
+    **more,
+) -> int:
+    """A new import-log row with nothing counted yet; returns its number."""
+    values = {"rows": 0, "inserted": 0, "updated": 0, "rejected": 0, **more}
     return int(
         conn.execute(
             insert(ImportLog)
@@ -105,14 +124,9 @@ def begin_import(
                 file_name=file_name,
                 file_sha256=file_sha256,
                 author=author,
-                rows=0,
-                inserted=0,
-                updated=0,
-                rejected=0,
-                status="running",
+                status=status,
                 started_at=started_at,
-                undoable=True,
-                part_of=part_of,
+                **values,
             )
             .returning(ImportLog.id)
         ).scalar_one()
@@ -125,6 +139,10 @@ def finish_import(conn: Connection, import_id: int, *, rows: int, inserted: int,
         .where(ImportLog.id == import_id)
         .values(rows=rows, inserted=inserted, updated=updated, status="ok", message=message, finished_at=utcnow())
     )
+    log = conn.execute(select(ImportLog.kind, ImportLog.file_name, ImportLog.author).where(ImportLog.id == import_id))
+    kind, file_name, author = log.one()
+    after = {"kind": kind, "file": file_name, "rows": rows, "inserted": inserted, "updated": updated}
+    record(conn, author, "import", "import", import_id, None, after)
 
 
 def set_part_of(conn: Connection, import_ids: Iterable[int], parent_id: int) -> None:
@@ -483,27 +501,20 @@ def undo_import(conn: Connection, import_id: int, author: str) -> UndoResult:
     conn.execute(
         update(ImportLog).where(ImportLog.id.in_(group)).values(status="undone", undone_at=now, undone_by=author)
     )
-    result.log_id = int(
-        conn.execute(
-            insert(ImportLog)
-            .values(
-                kind=log.kind,
-                source=log.source,
-                file_name=log.file_name,
-                file_sha256=log.file_sha256,
-                author=author,
-                rows=0,
-                inserted=0,
-                updated=0,
-                rejected=0,
-                status="undo",
-                message=result.summary(),
-                started_at=now,
-                finished_at=now,
-                undoable=False,
-            )
-            .returning(ImportLog.id)
-        ).scalar_one()
+    result.log_id = _log_entry(
+        conn,
+        log.kind,
+        log.source,
+        log.file_name,
+        log.file_sha256,
+        author,
+        "undo",
+        now,
+        message=result.summary(),
+        finished_at=now,
+        undoable=False,
     )
+    summary = {"status": "undone", "summary": result.summary()}
+    record(conn, author, "undo", "import", import_id, {"status": "ok"}, summary)
     bump_data_version(conn)
     return result

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, tuple_, update
 
+from data_access.audit import record
 from data_access.import_journal import RowChange, begin_import, finish_import, forget_journal, journal_updates
 from data_access.ledger import (
     ANALYZE_AFTER_ROWS,
@@ -770,6 +771,7 @@ def log_failed_import(
         author=author,
         rejected=len({e.row for e in errors if e.row and e.row > 1}),
     )
+    record(conn, author, "import_refused", "import", file_name, None, {"kind": kind, "reason": str(error)})
     bump_data_version(conn)
 
 

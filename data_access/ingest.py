@@ -175,7 +175,7 @@ def in_file_terms(exc: ImportFailed, prepared: Prepared) -> ImportFailed:
     Forfallsdato (due_date)": the rows were rewritten (ISO dates, '.' decimals), the row numbers are the file's."""
     if prepared.canonical:
         return exc
-    source = {c: s for c, s in prepared.mapping.columns if not s.startswith("=")}
+    source = {c: s for c, s in prepared.mapping.columns if not s.startswith("=") and s != c}  # a new name only
 
     def named(column: str) -> str:
         return ",".join(f"{source[c]} ({c})" if c in source else c for c in column.split(",")) if column else column

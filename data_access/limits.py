@@ -11,12 +11,21 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, func, insert, select, update
 
+from data_access.audit import record
 from data_access.kpis import rates_as_of
 from data_access.ledger import active_policy, base_currency, bump_data_version, utcnow
 from data_access.schema import Customer, CustomerChange, LimitRequest, PolicyVersion, RiskHistory
 from domain.approvals import ApprovalError, approve, required_level
 from domain.approvals import LimitRequest as DomainRequest
-from domain.credit_terms import CreditTerms, CreditTermsError, FieldChange, changes, check_direct_edit, check_request
+from domain.credit_terms import (
+    CreditTerms,
+    CreditTermsError,
+    FieldChange,
+    changes,
+    check_direct_edit,
+    check_request,
+    edit_conflicts,
+)
 from domain.fx import MissingFxRate
 from domain.kpis import group_roots
 from domain.money import convert
@@ -81,6 +90,21 @@ def _log(
             for ch in found
         ],
     )
+    ref = conn.execute(select(Customer.customer_ref).where(Customer.id == customer_id)).scalar()
+    record(
+        conn,
+        author,
+        source,
+        "customer",
+        ref,
+        {ch.field: ch.old for ch in found},
+        {**{ch.field: ch.new for ch in found}, "reason": reason.strip()},
+        now,
+    )
+
+
+def _show(value) -> str:
+    return "-" if value is None else str(value)
 
 
 def update_credit_terms(
@@ -93,10 +117,30 @@ def update_credit_terms(
     effective_on: date,
     source: str = "edit",
     alert_id: int | None = None,
+    base: CreditTerms | None = None,
 ) -> list[FieldChange]:
     """Store a direct edit (terms, status, insurance, a lower limit) with its reason and author; returns the
-    changed fields. Raises CreditTermsError and writes nothing when the edit breaks a rule."""
+    changed fields. Raises CreditTermsError and writes nothing when the edit breaks a rule.
+
+    `base` is what the editor saw when the edit started (optimistic locking): when someone changed the customer
+    since, the save is refused (code "conflict") naming who changed what, and nothing is overwritten."""
     old = credit_terms(conn, customer_id)
+    if base is not None and (conflicts := edit_conflicts(base, old)):
+        last = conn.execute(
+            select(CustomerChange.author, CustomerChange.changed_at)
+            .where(CustomerChange.customer_id == customer_id)
+            .order_by(CustomerChange.id.desc())
+            .limit(1)
+        ).first()
+        shown = "; ".join(f"{f}: {_show(then)} -> {_show(now)}" for f, then, now in conflicts)
+        who, when = (last.author, f"{last.changed_at:%Y-%m-%d %H:%M}") if last else ("someone", "meanwhile")
+        raise CreditTermsError(
+            "conflict",
+            f"the customer was changed by {who} ({when}) since you opened it: {shown}; nothing was saved",
+            who=who,
+            when=when,
+            changes=shown,
+        )
     found = check_direct_edit(old, new, reason, author)
     values = {ch.field: getattr(new, ch.field) for ch in found}
     if "insurer" in values:
@@ -219,6 +263,8 @@ def request_limit(
         )
         .returning(LimitRequest.id)
     ).scalar_one()
+    after = {"customer": c.customer_ref, "scope": scope, "amount": amount, "currency": currency, "reason": reason}
+    record(conn, requested_by, "request", "limit_request", new_id, None, {**after, "status": "pending"})
     bump_data_version(conn)
     return int(new_id)
 
@@ -278,6 +324,8 @@ def approve_limit_request(
             expires_on=decision.expires_on,
         )
     )
+    record(conn, approver, "approved", "limit_request", request_id, {"status": "pending"},
+           {"status": "approved", "role": approver_role, "expires_on": decision.expires_on})  # fmt: skip
     reason = f"limit request {request_id} approved by {approver.strip()} ({approver_role}): {r.reason}"
     if r.scope == "group":
         c = _customer(conn, r.customer_id)
@@ -331,6 +379,9 @@ def reject_limit_request(
             decided_policy_version=policy_version(conn),
         )
     )
+    status = "withdrawn" if own else "rejected"
+    record(conn, decided_by, status, "limit_request", request_id, {"status": "pending"}, {"status": status,
+           "comment": comment.strip()})  # fmt: skip
     bump_data_version(conn)
 
 

@@ -11,6 +11,7 @@ from decimal import ROUND_DOWN, Decimal
 from sqlalchemy import Connection, Date, bindparam, insert, select, text, update
 
 from data_access.activities import add_activity
+from data_access.audit import record
 from data_access.collections import broken_promises, missed_instalments
 from data_access.kpis import rates_as_of
 from data_access.ledger import active_policy, base_currency, bump_data_version, utcnow
@@ -142,8 +143,17 @@ class MonitorResult:
     held: int  # customers put on credit hold by a credit-hold event
 
 
-def _log(conn: Connection, alert_id: int, author: str, action: str, body: str | None = None) -> None:
+def _log(
+    conn: Connection, alert_id: int, author: str, action: str, body: str | None = None, before: dict | None = None
+) -> None:
+    """The alert's own log; a person's action (not the monitor's) also goes into the audit trail."""
     conn.execute(insert(AlertLog).values(alert_id=alert_id, at=utcnow(), author=author, action=action, text=body))
+    if author != MONITOR:
+        after = {**({"text": body} if body else {})}
+        if before:
+            now = conn.execute(select(*(Alert.__table__.c[k] for k in before)).where(Alert.id == alert_id)).one()
+            after.update(now._mapping)
+        record(conn, author, action, "alert", alert_id, before, after)
 
 
 def run_monitor(conn: Connection, as_of: date) -> MonitorResult:
@@ -373,17 +383,22 @@ def _author(author: str) -> str:
     return author.strip()
 
 
-def _set(conn: Connection, alert_id: int, **values) -> None:
+def _set(conn: Connection, alert_id: int, **values) -> dict:
+    """Update the alert; returns the changed columns as they were (for the audit trail)."""
+    before = dict(
+        conn.execute(select(*(Alert.__table__.c[k] for k in values)).where(Alert.id == alert_id)).one()._mapping
+    )
     conn.execute(update(Alert).where(Alert.id == alert_id).values(**values, updated_at=utcnow()))
     bump_data_version(conn)
+    return before
 
 
 def acknowledge(conn: Connection, alert_id: int, author: str) -> None:
     r, who = _alert(conn, alert_id), _author(author)
     if r.status != "open":
         raise AlertError("not_open", f"alert {alert_id} is {r.status}, not open", status=r.status)
-    _set(conn, alert_id, status="acknowledged")
-    _log(conn, alert_id, who, "acknowledged")
+    before = _set(conn, alert_id, status="acknowledged")
+    _log(conn, alert_id, who, "acknowledged", before=before)
 
 
 def assign(conn: Connection, alert_id: int, assignee: str | None, author: str) -> None:
@@ -391,8 +406,8 @@ def assign(conn: Connection, alert_id: int, assignee: str | None, author: str) -
     if r.status == "closed":
         raise AlertError("closed", f"alert {alert_id} is closed")
     name = (assignee or "").strip() or None
-    _set(conn, alert_id, assignee=name)
-    _log(conn, alert_id, who, "assigned", name or "(unassigned)")
+    before = _set(conn, alert_id, assignee=name)
+    _log(conn, alert_id, who, "assigned", name or "(unassigned)", before=before)
 
 
 def comment(conn: Connection, alert_id: int, body: str, author: str) -> None:
@@ -410,8 +425,8 @@ def close(conn: Connection, alert_id: int, author: str, resolution: str) -> None
         raise AlertError("closed", f"alert {alert_id} is already closed")
     if not resolution.strip():
         raise AlertError("resolution", "closing an alert needs a resolution")
-    _set(conn, alert_id, status="closed")
-    _log(conn, alert_id, who, "closed", resolution.strip())
+    before = _set(conn, alert_id, status="closed")
+    _log(conn, alert_id, who, "closed", resolution.strip(), before=before)
 
 
 def apply_recommendation(conn: Connection, alert_id: int, author: str, as_of: date) -> list:

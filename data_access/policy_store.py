@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, func, select
 
+from data_access.audit import record
 from data_access.ledger import active_policy, save_policy, utcnow
 from data_access.schema import PolicyVersion
 from data_access.statutory import statutory_table
@@ -23,6 +24,10 @@ AUTHOR_MAX = PolicyVersion.__table__.c.author.type.length or 100
 
 class PolicyUnchanged(ValueError):
     """The policy to store is the same as the active one; a version that changes nothing is not stored."""
+
+
+class PolicyConflict(PolicyError):
+    """Someone saved a version after the editor opened the form (optimistic locking): nothing is overwritten."""
 
 
 @dataclass(frozen=True)
@@ -74,14 +79,29 @@ def active_policy_version(conn: Connection) -> int | None:
     return conn.execute(select(func.max(PolicyVersion.version))).scalar()
 
 
-def save_policy_version(conn: Connection, policy: Policy, author: str, comment: str | None = None) -> int:
+def save_policy_version(
+    conn: Connection, policy: Policy, author: str, comment: str | None = None, based_on: int | None = None
+) -> int:
     """Store `policy` as the next version by `author`; refuses an empty author and a policy equal to the active
-    one (PolicyUnchanged), writing nothing then. Returns the new version number."""
+    one (PolicyUnchanged), writing nothing then. Returns the new version number.
+
+    `based_on` is the version the editor started from (0: the built-in defaults): when another version was saved
+    since, PolicyConflict names it and nothing is saved."""
     who = _author(author)
+    active = active_policy_version(conn) or 0
+    if based_on is not None and active != based_on:
+        row = policy_version_row(conn, active)
+        raise PolicyConflict(
+            f"{row.author} saved version {active} ({row.created_at:%Y-%m-%d %H:%M}) after you opened version "
+            f"{based_on}; nothing was saved: look at version {active} and make your changes again"
+        )
     if policy == active_policy(conn):
         raise PolicyUnchanged("nothing changed: the policy is the same as the active version")
     check_ladders(conn, policy, utcnow().date())
-    return save_policy(conn, policy, who, _comment(comment))
+    before = active_policy_version(conn)
+    version = save_policy(conn, policy, who, _comment(comment))
+    record(conn, who, "save", "policy", version, {"version": before}, {"version": version, "comment": comment})
+    return version
 
 
 def check_ladders(conn: Connection, policy: Policy, on: date) -> None:
@@ -103,7 +123,10 @@ def restore_policy(conn: Connection, version: int, author: str, comment: str | N
     if policy == active_policy(conn):
         raise PolicyUnchanged(f"nothing changed: version {version} is the same as the active policy")
     check_ladders(conn, policy, utcnow().date())
-    return save_policy(conn, policy, who, _comment(comment) or f"Restored version {version}")
+    before = active_policy_version(conn)
+    new = save_policy(conn, policy, who, _comment(comment) or f"Restored version {version}")
+    record(conn, who, "restore", "policy", new, {"version": before}, {"version": new, "restored": version})
+    return new
 
 
 def _author(author: str) -> str:

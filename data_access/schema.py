@@ -69,6 +69,7 @@ class Customer(Base):
     # A public-sector debtor (state, municipality): ineligible in most borrowing bases
     government: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     row_version: Mapped[int] = mapped_column(Integer, default=1)
+    sales_owner: Mapped[str | None] = mapped_column(String(64))  # the user name of the sales person who owns it
     __table_args__ = (
         CheckConstraint("status IN ('active', 'credit_hold', 'prepayment_only')", name="status"),
         CheckConstraint("payment_terms_days >= 0", name="terms"),
@@ -528,6 +529,41 @@ class ImportChange(Base):
     after: Mapped[str | None] = mapped_column(Text)  # JSON of the same columns after it (update only)
     before_import_id: Mapped[int | None] = mapped_column(Integer, index=True)
     __table_args__ = (CheckConstraint("op IN ('update', 'delete')", name="op"),)
+
+
+class User(Base):
+    """A local account: argon2 hash, access role (domain.access.ROLES), decision authority, lockout state."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(200), index=True)  # the identity single sign-on maps
+    password_hash: Mapped[str | None] = mapped_column(String(200))  # None: signs in only through SSO
+    role: Mapped[str] = mapped_column(String(20))
+    authority: Mapped[str | None] = mapped_column(String(20))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    row_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __table_args__ = (CheckConstraint("role IN ('viewer', 'sales', 'credit_manager', 'admin')", name="role"),)
+
+
+class AuditEntry(Base):
+    """One change, append-only (database triggers refuse UPDATE and DELETE): who, when, what, before and after."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_key: Mapped[str | None] = mapped_column(String(200))
+    before: Mapped[str | None] = mapped_column(Text)  # JSON
+    after: Mapped[str | None] = mapped_column(Text)  # JSON
+    __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_key"),)
 
 
 class PolicyVersion(Base):

@@ -474,9 +474,12 @@ class CustomerHit:
     org_number: str | None
 
 
-def search_customers(conn: Connection, text: str = "", limit: int = 50) -> list[CustomerHit]:
-    """Customers whose name, reference or organisation number contains `text` (case-insensitive)."""
+def search_customers(conn: Connection, text: str = "", limit: int = 50, owner: str | None = None) -> list[CustomerHit]:
+    """Customers whose name, reference or organisation number contains `text` (case-insensitive); with an
+    `owner`, only the customers that sales person owns."""
     q = select(Customer.id, Customer.customer_ref, Customer.name, Customer.org_number)
+    if owner is not None:
+        q = q.where(Customer.sales_owner == owner)
     t = text.strip()
     if t:
         like = f"%{t.lower()}%"

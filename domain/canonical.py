@@ -62,6 +62,7 @@ FORMATS: dict[str, Format] = {
             "parent_ref",
             "affiliate",
             "government",
+            "sales_owner",
         ),
     ),
     "invoices": Format(
@@ -242,6 +243,7 @@ def parse_row(kind: str, row: dict[str, str], base_currency: str) -> dict[str, A
         field("parent_ref", lambda: _opt(row, "parent_ref"))
         field("affiliate", lambda: parse_bool(row.get("affiliate") or ""))
         field("government", lambda: parse_bool(row.get("government") or ""))
+        field("sales_owner", lambda: (_opt(row, "sales_owner") or "").lower() or None)
         if out["parent_ref"] == out["customer_ref"]:
             e = FieldError("a customer cannot be its own parent")
             e.column, e.value = "parent_ref", out["parent_ref"]  # type: ignore[attr-defined]

@@ -40,6 +40,15 @@ class CreditTerms:
     limit_expires_on: date | None = None
 
 
+def edit_conflicts(base: CreditTerms, current: CreditTerms) -> list[tuple[str, object, object]]:
+    """The fields someone else changed since an edit started from `base`: (field, then, now). Empty: no conflict."""
+    return [
+        (f, getattr(base, f), getattr(current, f))
+        for f in CreditTerms.__dataclass_fields__
+        if getattr(base, f) != getattr(current, f)
+    ]
+
+
 @dataclass(frozen=True)
 class FieldChange:
     field: str

@@ -147,6 +147,18 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
     "insured_limit": ("insured limit", "forsikret grense", "försäkrad gräns", "forsikret grænse"),
     "segment": ("segment", "kundegruppe", "kundgrupp", "debitorgruppe"),
+    "sales_owner": (
+        "sales owner",
+        "salesperson",
+        "sales person",
+        "account manager",
+        "selger",
+        "säljare",
+        "saljare",
+        "sælger",
+        "kundeansvarlig",
+        "kundansvarig",
+    ),
     "industry_code": ("industry code", "nace", "nace code", "næringskode", "naeringskode", "bransch", "branchekode"),
     "parent_ref": ("parent ref", "parent", "parent customer", "morselskap", "moderbolag", "moderselskab", "konsern"),
     "invoice_number": (

@@ -23,6 +23,7 @@ from domain.credit_terms import CreditTerms, CreditTermsError
 from domain.fx import MissingFxRate
 
 frame.enter_page()
+TERMS_CONFLICT = "terms_conflict"
 
 QP = "customer"  # ?customer=K10001 (by reference)
 SEARCH = "cust_search"
@@ -721,7 +722,14 @@ def open_alerts(alerts, currency: str) -> None:
 
 
 def terms_form(d, as_of: date) -> None:
-    cur = cache.customer_terms(d.id)
+    # what this editor started from, kept until a save: someone else's change in between is a conflict, not lost
+    base_key = f"terms_base_{d.id}"
+    if base_key not in st.session_state:
+        st.session_state[base_key] = cache.customer_terms(d.id)
+    cur = st.session_state[base_key]
+    conflict = st.session_state.pop(TERMS_CONFLICT, None)
+    if conflict:
+        st.error(conflict, icon=":material/sync_problem:")
     with st.form("terms_form", border=True):
         st.markdown(_("**Change terms, status or insurance**"))
         c1, c2, c3 = st.columns(3)
@@ -766,10 +774,15 @@ def terms_form(d, as_of: date) -> None:
         limit_expires_on=cur.limit_expires_on,
     )
     try:
-        found = cache.save_credit_terms(d.id, new, reason=reason, author=actor.name, effective_on=as_of)
+        found = cache.save_credit_terms(d.id, new, reason=reason, author=actor.name, effective_on=as_of, base=cur)
     except CreditTermsError as e:
+        if e.code == "conflict":  # start again from the current values, with the reason shown above the form
+            st.session_state.pop(base_key, None)
+            st.session_state[TERMS_CONFLICT] = md(alert_text.error_text(e, d.currency_base))
+            st.rerun()
         st.error(md(alert_text.error_text(e, d.currency_base)), icon=":material/error:")
         return
+    st.session_state.pop(base_key, None)
     st.success(_("Saved {n} change(s).").format(n=len(found)), icon=":material/check:")
 
 

@@ -558,7 +558,7 @@ elif submitted:
                 "ladders": ladders,
             },
         )
-        version = cache.save_policy_version(new_policy, actor.name, comment)
+        version = cache.save_policy_version(new_policy, actor.name, comment, st.session_state.get(FORM_VERSION))
     except FormError as exc:
         st.error(md(exc), icon=":material/error:")
     except PolicyUnchanged:

@@ -10,7 +10,8 @@ from test_cli import SCENARIO_A, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
-PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
+# every page of the navigation (the sign-in page is the only page of a session that is not signed in)
+PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py") if p.stem != "sign_in")
 
 
 @pytest.fixture
@@ -24,10 +25,14 @@ def scenario_url(tmp_path, monkeypatch):
 def app_test(page: str = "pages/data_status.py") -> AppTest:
     """The app switched to a page (the Data status page by default)."""
     import streamlit as st
+    from apptest import test_account
 
     st.cache_data.clear()
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    return at.switch_page(page)
+    at = AppTest.from_file(APP, default_timeout=60)
+    uid = test_account()
+    if uid is not None:
+        at.session_state["auth_user_id"] = uid
+    return at.run().switch_page(page)
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -75,6 +80,17 @@ def test_demo_data_is_labelled_and_can_be_removed(first_start_url):
     assert counts["customers"] == 500
     at.button(key="remove_demo").click().run()
     assert not at.exception
+    # demo mode has ended: no page opens without signing in, and no account exists yet: the first-run form
+    assert at.title[0].value == "Sign in to Kredittvakt"
+    assert not at.metric
+    at.text_input(key="first_user").input("Kari.Nordmann")
+    at.text_input(key="first_name").input("Kari Nordmann")
+    at.text_input(key="first_password").input("a long enough secret")
+    at.text_input(key="first_password_again").input("a long enough secret")
+    at.button[0].click().run()
+    assert not at.exception
+    assert any("Signed in as Kari Nordmann (Administrator)" in c.value for c in at.sidebar.caption)
+    at.switch_page("pages/data_status.py").run()
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Mode"] == "Live data"
     counts = at.dataframe[0].value.set_index("table")["rows"].to_dict()

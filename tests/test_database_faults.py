@@ -11,7 +11,8 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
-from apptest import APP, run_page
+import streamlit as st
+from apptest import APP, run_page, test_account
 from sqlalchemy.engine import make_url
 from streamlit.testing.v1 import AppTest
 from test_sqlite_concurrency import Holder
@@ -47,14 +48,18 @@ def _app_engines_closed_after_each_test():
     """The app keeps one engine per URL and process; close the ones a test used, so no pooled connection outlives
     its database."""
     yield
+    st.session_state.pop("auth_user_id", None)
     while _USED:
         get_engine(_USED.pop()).dispose()
 
 
-def app_url(monkeypatch, url: str) -> str:
-    """Point the app (cache.database_url) at `url` for this test."""
+def app_url(monkeypatch, url: str, sign_in: bool = False) -> str:
+    """Point the app (cache.database_url) at `url` for this test; with sign_in, this process acts as a signed-in
+    administrator (a live database refuses writes without one)."""
     monkeypatch.setenv("KREDITTVAKT_DATABASE_URL", url)
     _USED.append(url)
+    if sign_in:
+        st.session_state["auth_user_id"] = test_account("Kari")
     return url
 
 
@@ -82,7 +87,7 @@ NOTE = NewActivity(kind="note", activity_date=date(2026, 3, 1), text="Called", a
 
 
 def test_a_write_on_a_locked_sqlite_fails_whole_with_a_clear_message(one_customer, monkeypatch):
-    url = app_url(monkeypatch, one_customer + "?timeout=0.3")
+    url = app_url(monkeypatch, one_customer + "?timeout=0.3", sign_in=True)
     assert cache.status().company is not None  # the app is up: migrated, readable
     holder = Holder(one_customer).write(
         "INSERT INTO activities (customer_id, activity_date, kind, text, created_at) "
@@ -110,7 +115,7 @@ def _busy() -> sa.exc.OperationalError:
 
 
 def test_a_write_refused_at_once_is_run_again_whole_and_stored_once(one_customer, monkeypatch):
-    app_url(monkeypatch, one_customer)
+    app_url(monkeypatch, one_customer, sign_in=True)
     calls = []
 
     def write(conn):
@@ -126,7 +131,7 @@ def test_a_write_refused_at_once_is_run_again_whole_and_stored_once(one_customer
             raise _busy()
         return "stored"
 
-    assert cache._write(write) == "stored"
+    assert cache._write("add_note", write) == "stored"
     assert len(calls) == 2
     engine = make_engine(one_customer)
     with engine.connect() as conn:
@@ -135,7 +140,7 @@ def test_a_write_refused_at_once_is_run_again_whole_and_stored_once(one_customer
 
 
 def test_a_write_refused_every_time_gives_up_after_the_attempts_and_stores_nothing(one_customer, monkeypatch):
-    app_url(monkeypatch, one_customer)
+    app_url(monkeypatch, one_customer, sign_in=True)
     calls = []
 
     def write(conn):
@@ -147,14 +152,14 @@ def test_a_write_refused_every_time_gives_up_after_the_attempts_and_stores_nothi
         raise _busy()
 
     with pytest.raises(DatabaseUnavailable) as caught:
-        cache._write(write)
+        cache._write("add_note", write)
     assert caught.value.kind == BUSY and caught.value.write
     assert len(calls) == cache.WRITE_ATTEMPTS == 3
     assert count(one_customer, "activities") == 0
 
 
 def test_other_errors_are_neither_retried_nor_disguised(one_customer, monkeypatch):
-    app_url(monkeypatch, one_customer)
+    app_url(monkeypatch, one_customer, sign_in=True)
     calls = []
 
     def write(conn):
@@ -165,7 +170,7 @@ def test_other_errors_are_neither_retried_nor_disguised(one_customer, monkeypatc
         )
 
     with pytest.raises(sa.exc.IntegrityError):
-        cache._write(write)
+        cache._write("add_note", write)
     assert len(calls) == 1
 
 
@@ -285,6 +290,7 @@ def test_postgresql_down_shows_a_clear_message_and_the_same_session_recovers_whe
     forwarder = Forwarder(port, (real.host, real.port))
     forwarder.start()  # the database is back, on the same URL
     try:
+        at.session_state["auth_user_id"] = test_account("Kari")  # a live database: the session signs in
         at.button(key="database_try_again").click().run()
         assert not at.exception, at.exception
         assert not at.error

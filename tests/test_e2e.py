@@ -73,10 +73,35 @@ def test_sidebar_navigation_and_language_switch(browser, demo_server):
         page.close()
 
 
+PASSWORD = "a long enough secret"
+
+
+def add_user(url: str, name: str, role: str) -> None:
+    from test_cli import runner
+
+    from cli import app
+
+    r = runner.invoke(app, ["--database-url", url, "users", "add", name, "--role", role, "--password-stdin"],
+                      input=PASSWORD + "\n")  # fmt: skip
+    assert r.exit_code == 0, r.output
+
+
+def sign_in(page, base_url: str, name: str, password: str = PASSWORD) -> None:
+    """The sign-in form in the browser (a live database has no page open to anyone)."""
+    page.goto(base_url, wait_until="domcontentloaded")
+    wait_rendered(page, False)
+    assert page.locator("h1").first.inner_text() == "Sign in to Kredittvakt"
+    page.get_by_label("User name").fill(name)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_selector('[data-testid="stSidebar"] :text("Signed in as")', timeout=60_000)
+
+
 @pytest.fixture
 def scenario_server(tmp_path):
     url = f"sqlite:///{tmp_path}/kv.db"
     load_scenario(url)
+    add_user(url, "kari", "viewer")
     with StreamlitServer({"KREDITTVAKT_DATABASE_URL": url}, log_name="e2e_scenario.log") as server:
         yield server
 
@@ -84,7 +109,10 @@ def scenario_server(tmp_path):
 def test_data_status_figures_in_chromium(browser, scenario_server):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
-        page.goto(f"{scenario_server.url}/data_status", wait_until="domcontentloaded")
+        sign_in(page, scenario_server.url, "kari")
+        # the session lives in this browser tab: move within it (a new URL would be a new session)
+        page.locator('[data-testid="stSidebarNav"] a[href$="/data_status"]').click()
+        page.wait_for_selector('h1:text("Data status")', timeout=60_000)
         wait_rendered(page, True)
         values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
         labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()

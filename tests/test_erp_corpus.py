@@ -580,4 +580,6 @@ def test_a_bad_file_is_refused_with_its_reason_and_changes_nothing(db_url, vendo
     r = run(url, "import", kind, str(CORPUS / "bad" / name), *options)
     assert r.exit_code == 1 and f"error: {message}\n" in r.output
     rows, version = state(url)
-    assert rows == {**before[0], "import_log": before[0]["import_log"] + 1} and version == before[1] + 1
+    # only the rejection is recorded: in the import log and the audit trail
+    logs = {"import_log": before[0]["import_log"] + 1, "audit_log": before[0]["audit_log"] + 1}
+    assert rows == {**before[0], **logs} and version == before[1] + 1

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
-from apptest import metrics, run_page
+from apptest import demo_mode, metrics, run_page
 from ledger import ready_engine
 from sqlalchemy import func, insert, select
 
@@ -110,6 +110,7 @@ def test_an_invalid_norwegian_org_number_is_refused_and_nothing_is_stored(url):
 
 
 def test_without_a_name_in_acting_as_nothing_is_stored(url):
+    demo_mode(url)  # "Acting as" applies only in demo mode; signed in, the account names who acts
     at = run_page(PAGE, as_of=AS_OF)
     fill(at, org="988077917")
     at.button(key="cc_submit").click().run()

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pdfplumber
 import pytest
-from apptest import run_page
+from apptest import demo_mode, run_page
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
@@ -127,6 +127,7 @@ def test_editing_class_c_terms_and_saving_creates_version_1(live_url):
 
 
 def test_saving_without_a_name_is_refused_and_nothing_is_stored(live_url):
+    demo_mode(live_url)  # "Acting as" applies only in demo mode; signed in, the account names who acts
     at = run_page(PAGE)  # nobody under "Acting as"
     at = save(at, "Shorter terms for class C", {2: {"payment_terms_days": 15}})
     assert not at.exception, at.exception
@@ -201,6 +202,7 @@ def test_restoring_version_1_after_version_2_creates_version_3(live_url):
 
 
 def test_restore_needs_a_name(live_url):
+    demo_mode(live_url)  # "Acting as" applies only in demo mode; signed in, the account names who acts
     at = run_page(PAGE, user_name="Kari")
     at = save(at, "C at 15 days", {2: {"payment_terms_days": 15}})
     at = save(at, "A 45-day bucket", edges="30, 45, 60, 90, 120")
