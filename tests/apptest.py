@@ -15,13 +15,13 @@ def test_account(name: str | None = None, authority: str | None = None, role: st
     """A signed-in session's account for AppTests on the app's database (KREDITTVAKT_DATABASE_URL, else the
     default): None in demo mode without accounts (no sign-in there; the sidebar's "Acting as" applies), else the
     id of an account (created once) named `name` acting with `authority` in the approval matrix."""
+    from sqlalchemy.exc import DBAPIError
+
     from data_access.bootstrap import ensure_ready
     from data_access.engine import default_url, make_engine, resolve_database_url
     from data_access.ledger import utcnow
     from data_access.users import account, add_user, sign_in_required
     from domain.access import AUTHORITIES
-
-    from sqlalchemy.exc import DBAPIError
 
     url = resolve_database_url(None)
     engine = make_engine(url)
