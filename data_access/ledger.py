@@ -13,6 +13,7 @@ from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select,
 from data_access.schema import (
     OPEN_UNTIL_OPEN,
     Allocation,
+    Customer,
     DataVersion,
     ImportLog,
     Invoice,
@@ -148,19 +149,29 @@ def log_import(
 # --- allocations ------------------------------------------------------------------------------
 
 
+REBUILD_CUSTOMERS = 1_000  # customers whose documents are loaded and allocated together
+
+
 def rebuild_allocations(conn: Connection, customer_ids: Iterable[int] | None = None) -> int:
     """Recompute the allocations of the given customers (all when None) from their documents.
 
-    Raises domain.allocation.AllocationError for a document that cannot be allocated; the caller's
-    transaction then rolls back whole.
+    Allocations never cross customers, so the work is done `REBUILD_CUSTOMERS` customers at a time: memory follows
+    the batch, not the ledger. Raises domain.allocation.AllocationError for a document that cannot be allocated;
+    the caller's transaction then rolls back whole.
     """
-    ids = None if customer_ids is None else sorted(set(customer_ids))
-    if ids is not None and not ids:
-        return 0
+    if customer_ids is None:
+        conn.execute(delete(Allocation))
+        ids = list(conn.execute(select(Customer.id).order_by(Customer.id)).scalars())
+    else:
+        ids = sorted(set(customer_ids))
+    written = 0
+    for i in range(0, len(ids), REBUILD_CUSTOMERS):
+        written += _rebuild_batch(conn, ids[i : i + REBUILD_CUSTOMERS], delete_first=customer_ids is not None)
+    return written
 
-    def scoped(col):
-        return True if ids is None else col.in_(ids)
 
+def _rebuild_batch(conn: Connection, ids: list[int], delete_first: bool) -> int:
+    """The allocations and open_until of these customers' documents, from the documents."""
     inv_rows = conn.execute(
         select(
             Invoice.id,
@@ -171,7 +182,7 @@ def rebuild_allocations(conn: Connection, customer_ids: Iterable[int] | None = N
             Invoice.amount,
             Invoice.kind,
             Invoice.credited_invoice,
-        ).where(scoped(Invoice.customer_id))
+        ).where(Invoice.customer_id.in_(ids))
     ).all()
     pay_rows = conn.execute(
         select(
@@ -182,7 +193,7 @@ def rebuild_allocations(conn: Connection, customer_ids: Iterable[int] | None = N
             Payment.payment_date,
             Payment.amount,
             Payment.invoice_number,
-        ).where(scoped(Payment.customer_id))
+        ).where(Payment.customer_id.in_(ids))
     ).all()
     wo_rows = conn.execute(
         select(
@@ -195,7 +206,7 @@ def rebuild_allocations(conn: Connection, customer_ids: Iterable[int] | None = N
             Invoice.invoice_number,
         )
         .join(Invoice, Invoice.id == WriteOff.invoice_id)
-        .where(scoped(WriteOff.customer_id))
+        .where(WriteOff.customer_id.in_(ids))
     ).all()
     credits_by_customer: dict[int, list[CreditDoc]] = defaultdict(list)
     for r in inv_rows:
@@ -255,9 +266,7 @@ def rebuild_allocations(conn: Connection, customer_ids: Iterable[int] | None = N
                 r.id, r.invoice_number, r.customer_id, r.currency, r.issue_date, r.amount
             )
     allocations = allocate(invoices_by_number.values(), [c for cs in credits_by_customer.values() for c in cs])
-    if ids is None:
-        conn.execute(delete(Allocation))
-    else:
+    if delete_first:
         conn.execute(delete(Allocation).where(Allocation.customer_id.in_(ids)))
     customer_of = {i.id: i.customer_id for i in invoices_by_number.values()}
     rows = [allocation_row(a, customer_of[a.invoice_id]) for a in allocations]
