@@ -1,4 +1,12 @@
-"""Canonical CSV imports: validate the whole file, then upsert in the caller's transaction, all or nothing."""
+"""Canonical CSV imports: read a file chunk by chunk from a binary stream, validate every row and upsert in the
+caller's transaction, all or nothing.
+
+A ledger file (customers, invoices, payments, write-offs, FX rates, dunning status) is streamed: `CHUNK_ROWS` rows at
+a time are parsed, checked against the database and written, so memory does not grow with the file. The first
+problem stops the writing, the remaining chunks are still validated (up to `MAX_LISTED_ERRORS` problems), and the
+import raises ImportFailed for the caller to roll back. Keys are remembered across chunks, so a duplicate is found
+wherever it is; the allocations of the touched customers are rebuilt once at the end. Bureau files (credit
+reports, register events; CSV or JSON) are read whole."""
 
 from __future__ import annotations
 
@@ -6,10 +14,11 @@ import csv
 import hashlib
 import io
 import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import Connection, delete, insert, select, tuple_, update
 
@@ -41,8 +50,11 @@ from data_access.schema import (
 from domain.allocation import AllocationError
 from domain.canonical import CUSTOMER_COLUMNS, FORMATS, FieldError, Format, parse_row
 from domain.identifiers import COUNTRIES, OrgNumberError, normalise_org_number
+from domain.ingest import first_undecodable
 
 MAX_LISTED_ERRORS = 200
+CHUNK_ROWS = 20_000  # rows of a streamed file parsed, checked and written together
+READ_BLOCK = 1 << 14  # bytes read from the file at a time (small: the progress is counted in them)
 BUREAU_KINDS = ("credit-reports", "company-events")
 # the import log's source per kind (data_access.views.SOURCES: the sidebar's "last loaded"); others are "ledger"
 KIND_SOURCES = {"credit-reports": "credit_reports", "company-events": "register"}
@@ -90,22 +102,80 @@ class ImportResult:
         return s
 
 
-def read_rows(kind: str, data: bytes, fmt: Format | None = None) -> list[dict[str, str]]:
-    """Decode and split a canonical CSV; header problems raise ImportFailed. `fmt` is the kind's format when it is
-    not one of FORMATS (the open-items snapshot, which has its own import path)."""
-    fmt = fmt or FORMATS[kind]
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportFailed(
-            kind, [RowError(0, "", "", f"the file is not UTF-8 (byte {exc.start}); save it as UTF-8")]
-        ) from exc
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise ImportFailed(kind, [RowError(0, "", "", "the file is empty")]) from None
-    header = [h.strip() for h in header]
+@dataclass(frozen=True)
+class Progress:
+    """How far an import has got, for a progress bar: data rows read so far, bytes read of the file's total.
+
+    `stage` is "rows" while the file is read, checked and written, then "allocations" while the allocations of the
+    customers it touched are rebuilt (the file is read by then)."""
+
+    rows: int
+    bytes_done: int
+    bytes_total: int | None
+    stage: str = "rows"
+
+    @property
+    def fraction(self) -> float:
+        """The share of the file read, 0.0 to 1.0 (0.0 while the size is unknown)."""
+        if self.stage != "rows":
+            return 1.0
+        if not self.bytes_total:
+            return 0.0
+        return min(1.0, self.bytes_done / self.bytes_total)
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def blocks(stream: IO[bytes], size: int = 1 << 20) -> Iterator[bytes]:
+    """A seekable binary stream from its start, block by block."""
+    stream.seek(0)
+    while block := stream.read(size):
+        yield block
+
+
+def stream_size(stream: IO[bytes]) -> int | None:
+    """Bytes from the stream's position to its end; None when it cannot seek."""
+    if not stream.seekable():
+        return None
+    here = stream.tell()
+    end = stream.seek(0, io.SEEK_END)
+    stream.seek(here)
+    return end - here
+
+
+def file_sha256(data: bytes | IO[bytes]) -> str:
+    """The SHA-256 of a file given as bytes or as a seekable binary stream (read from its start in blocks)."""
+    if isinstance(data, bytes | bytearray | memoryview):
+        return hashlib.sha256(data).hexdigest()
+    digest = hashlib.sha256()
+    for block in blocks(data):
+        digest.update(block)
+    return digest.hexdigest()
+
+
+class _Metered(io.RawIOBase):
+    """A binary stream read through: counts the bytes and hashes them on the way (the import log's SHA-256)."""
+
+    def __init__(self, stream: IO[bytes]):
+        self.stream = stream
+        self.done = 0
+        self.digest = hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self.stream.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        self.done += n
+        self.digest.update(data)
+        return n
+
+
+def header_problems(kind: str, header: list[str], fmt: Format) -> list[RowError]:
+    """What is wrong with a file's header row: required columns missing, unknown or repeated columns."""
     errors = []
     missing = [c for c in fmt.required if c not in header]
     if missing:
@@ -124,32 +194,175 @@ def read_rows(kind: str, data: bytes, fmt: Format | None = None) -> list[dict[st
         errors.append(
             RowError(1, ",".join(CUSTOMER_COLUMNS), "", "needs a customer_ref or an org_number column (or both)")
         )
-    if errors:
-        raise ImportFailed(kind, errors)
-    rows = []
-    for n, values in enumerate(reader, start=2):
-        if not any(v.strip() for v in values):
-            continue
-        if len(values) != len(header):
-            errors.append(RowError(n, "", "", f"has {len(values)} fields, the header has {len(header)}"))
-            continue
-        row = dict(zip(header, values, strict=True))
+    return errors
+
+
+def note_error(errors: list[RowError], error: RowError) -> None:
+    """Add a problem to an import's list unless the list is full (MAX_LISTED_ERRORS)."""
+    if len(errors) < MAX_LISTED_ERRORS:
+        errors.append(error)
+
+
+class RowReader:
+    """A CSV read incrementally from a binary stream: decoded as it is read, the header checked when the reader is
+    made (ImportFailed), then the data rows handed out in chunks as canonical text rows ({column: text, "__row__":
+    spreadsheet row number}). Problems of single rows are added to the caller's error list and the row is left out;
+    a file that stops decoding or stops being CSV raises ImportFailed with the problems found so far."""
+
+    encoding = "utf-8-sig"
+    delimiter = ","
+
+    def __init__(self, kind: str, stream: IO[bytes]):
+        self.kind = kind
+        self.stream = stream
+        self.bytes_total = stream_size(stream)
+        self.rows_read = 0
+        self._meter = _Metered(stream)
+        text = io.TextIOWrapper(io.BufferedReader(self._meter, READ_BLOCK), encoding=self.encoding, newline="")
+        self._records = csv.reader(text, delimiter=self.delimiter)
+        self._record_no = 0
+        header = self._next([])
+        if header is None:
+            raise ImportFailed(kind, [RowError(0, "", "", "the file is empty")])
+        self.header = [h.strip() for h in header]
+        self.check_header()
+
+    @property
+    def bytes_done(self) -> int:
+        return self._meter.done
+
+    def sha256(self) -> str:
+        """The file's SHA-256, once every chunk has been read."""
+        return self._meter.digest.hexdigest()
+
+    def check_header(self) -> None:
+        raise NotImplementedError
+
+    def row(self, values: list[str], record_no: int, errors: list[RowError]) -> dict[str, str] | None:
+        raise NotImplementedError
+
+    def decode_problem(self, position: int | None) -> RowError:
+        at = "" if position is None else f" at position {position}"
+        return RowError(1, "", "", f"the file cannot be read as {self.encoding}: a byte{at} is not {self.encoding}")
+
+    def _next(self, errors: list[RowError]) -> list[str] | None:
+        try:
+            values = next(self._records)
+        except StopIteration:
+            return None
+        except UnicodeDecodeError as exc:
+            found = first_undecodable(blocks(self.stream), self.encoding) if self.stream.seekable() else None
+            raise ImportFailed(self.kind, [*errors, self.decode_problem(None if found is None else found[0])]) from exc
+        except csv.Error as exc:
+            raise ImportFailed(
+                self.kind, [*errors, RowError(self._record_no + 1, "", "", f"cannot be read as CSV: {exc}")]
+            ) from exc
+        self._record_no += 1
+        return values
+
+    def chunks(self, size: int, errors: list[RowError]) -> Iterator[list[dict[str, str]]]:
+        """The data rows, `size` at a time; the last chunk may be shorter, an empty file gives none."""
+        chunk: list[dict[str, str]] = []
+        while (values := self._next(errors)) is not None:
+            if not any(v.strip() for v in values):
+                continue
+            self.rows_read += 1
+            row = self.row(values, self._record_no, errors)
+            if row is not None:
+                chunk.append(row)
+            if self.rows_read % size == 0:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+
+class CsvRows(RowReader):
+    """A canonical CSV (UTF-8, comma-separated, canonical header) row by row; row N is the file's N-th record."""
+
+    def __init__(self, kind: str, stream: IO[bytes], fmt: Format | None = None):
+        self.fmt = fmt or FORMATS[kind]
+        super().__init__(kind, stream)
+
+    def decode_problem(self, position: int | None) -> RowError:
+        where = "?" if position is None else position
+        return RowError(0, "", "", f"the file is not UTF-8 (byte {where}); save it as UTF-8")
+
+    def check_header(self) -> None:
+        errors = header_problems(self.kind, self.header, self.fmt)
+        if errors:
+            raise ImportFailed(self.kind, errors)
+
+    def row(self, values: list[str], record_no: int, errors: list[RowError]) -> dict[str, str] | None:
+        n = record_no  # the header is record 1, spreadsheet row 1
+        if len(values) != len(self.header):
+            note_error(errors, RowError(n, "", "", f"has {len(values)} fields, the header has {len(self.header)}"))
+            return None
+        row = dict(zip(self.header, values, strict=True))
         row["__row__"] = str(n)
-        rows.append(row)
+        return row
+
+
+class WholeRows:
+    """Rows already read whole (a bureau file, CSV or JSON), handed out as one chunk."""
+
+    def __init__(self, data: bytes, rows: list[dict[str, str]]):
+        self.data, self.rows = data, rows
+        self.bytes_total = self.bytes_done = len(data)
+        self.rows_read = len(rows)
+
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+    def chunks(self, size: int, errors: list[RowError]) -> Iterator[list[dict[str, str]]]:
+        if self.rows:
+            yield self.rows
+
+
+def read_rows(kind: str, data: bytes, fmt: Format | None = None) -> list[dict[str, str]]:
+    """Decode and split a whole canonical CSV; header problems raise ImportFailed. `fmt` is the kind's format when
+    it is not one of FORMATS (the open-items snapshot, which has its own import path)."""
+    errors: list[RowError] = []
+    reader = CsvRows(kind, io.BytesIO(data), fmt)
+    rows = [row for chunk in reader.chunks(CHUNK_ROWS, errors) for row in chunk]
     if errors:
         raise ImportFailed(kind, errors[:MAX_LISTED_ERRORS])
     return rows
 
 
-def _parse_all(kind: str, rows: list[dict[str, str]], base: str) -> list[dict[str, Any]]:
+@dataclass
+class _Run:
+    """One import's state across its chunks."""
+
+    kind: str
+    base: str
+    result: ImportResult
+    errors: list[RowError] = field(default_factory=list)
+    seen: dict = field(default_factory=dict)  # key -> row first seen in
+    affected: set[int] = field(default_factory=set)  # customers whose allocations are rebuilt at the end
+    parents: list[tuple[int, str, str | None, bool]] = field(
+        default_factory=list
+    )  # customers: row, ref, parent, touched
+    whole: list[dict[str, Any]] = field(default_factory=list)  # bureau kinds: every row, imported at the end
+
+    @property
+    def writing(self) -> bool:
+        """Rows are written until the first problem; after it the rest of the file is only validated."""
+        return not self.errors
+
+
+def _parse_chunk(run: _Run, rows: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """Typed rows of one chunk; bad fields and keys already seen (in this chunk or an earlier one) go to the run's
+    errors."""
+    kind = run.kind
     fmt = FORMATS[kind]
-    parsed, errors, seen = [], [], {}
+    parsed, seen = [], run.seen
     for row in rows:
         n = int(row["__row__"])
         try:
-            p = parse_row(kind, row, base)
+            p = parse_row(kind, row, run.base)
         except FieldError as exc:
-            errors.append(RowError(n, getattr(exc, "column", ""), getattr(exc, "value", ""), str(exc)))
+            note_error(run.errors, RowError(n, getattr(exc, "column", ""), getattr(exc, "value", ""), str(exc)))
             continue
         if kind in BUREAU_KINDS:  # the key holds the customer, resolved against the database: _import_bureau
             p["__row__"] = n
@@ -158,20 +371,19 @@ def _parse_all(kind: str, rows: list[dict[str, str]], base: str) -> list[dict[st
         key = (p["currency"], p["date"]) if kind == "fx-rates" else p[fmt.key]
         if key in seen:
             col = "currency,date" if kind == "fx-rates" else fmt.key
-            errors.append(
+            note_error(
+                run.errors,
                 RowError(
                     n,
                     col,
                     str(key if kind != "fx-rates" else f"{key[0]} {key[1]}"),
                     f"duplicate key, first seen in row {seen[key]}",
-                )
+                ),
             )
             continue
         seen[key] = n
         p["__row__"] = n
         parsed.append(p)
-    if errors:
-        raise ImportFailed(kind, errors[:MAX_LISTED_ERRORS])
     return parsed
 
 
@@ -264,20 +476,52 @@ def _apply(
     return changed
 
 
-def import_rows(conn: Connection, kind: str, parsed: list[dict[str, Any]]) -> ImportResult:
-    """Validate references and write; raises ImportFailed (the caller rolls back)."""
-    result = ImportResult(kind, len(parsed))
-    errors: list[RowError] = []
-    affected: set[int] = set()
-    if kind == "customers":
-        refs = {p["customer_ref"] for p in parsed}
-        known = _customer_ids(conn, {p["parent_ref"] for p in parsed if p["parent_ref"]})
-        for p in parsed:
-            if p["parent_ref"] and p["parent_ref"] not in refs and p["parent_ref"] not in known:
-                errors.append(RowError(p["__row__"], "parent_ref", p["parent_ref"], "unknown parent customer"))
-        if errors:
-            raise ImportFailed(kind, errors)
-        # the stored columns are the format's columns but the key and the parent link (resolved to an id below)
+def _load_chunk(conn: Connection, run: _Run, parsed: list[dict[str, Any]]) -> None:
+    """Check one chunk's references against the database and, while the run has no problems, write it."""
+    kind = run.kind
+    if kind in BUREAU_KINDS:
+        run.whole.extend(parsed)
+    elif kind == "customers":
+        _customers_chunk(conn, run, parsed)
+    elif kind == "fx-rates":
+        _fx_rates_chunk(conn, run, parsed)
+    elif kind == "dunning-status":
+        _dunning_status_chunk(conn, run, parsed)
+    elif kind in ("invoices", "payments", "write-offs"):
+        _documents_chunk(conn, run, parsed)
+    else:
+        raise ValueError(f"unknown import kind '{kind}'")
+
+
+def _check_end(conn: Connection, run: _Run) -> None:
+    """Checks that need the whole file: a customer's parent may come later in the file than the customer."""
+    if run.kind != "customers":
+        return
+    outside = {parent for _, _, parent, _ in run.parents if parent and parent not in run.seen}
+    known = _customer_ids(conn, outside)
+    for n, _ref, parent, _ in run.parents:
+        if parent and parent not in run.seen and parent not in known:
+            note_error(run.errors, RowError(n, "parent_ref", parent, "unknown parent customer"))
+
+
+def _finish(conn: Connection, run: _Run) -> None:
+    """What is done once every chunk is written: parent links, bureau rows, the allocations."""
+    if run.kind == "customers":
+        _link_parents(conn, run)
+    elif run.kind in BUREAU_KINDS:
+        _import_bureau(conn, run.kind, run.whole, run.result)
+    elif run.kind in ("invoices", "payments", "write-offs"):
+        try:
+            rebuild_allocations(conn, run.affected)
+        except AllocationError as exc:
+            raise ImportFailed(run.kind, [RowError(0, "", "", str(exc))]) from exc
+
+
+def _customers_chunk(conn: Connection, run: _Run, parsed: list[dict[str, Any]]) -> None:
+    touched: set[str] = set()
+    if run.writing:
+        # the stored columns are the format's columns but the key and the parent link (set at the end: a parent
+        # may come later in the file)
         cols = [c for c in FORMATS["customers"].columns if c not in ("customer_ref", "parent_ref")]
         changed = _apply(
             conn,
@@ -285,56 +529,71 @@ def import_rows(conn: Connection, kind: str, parsed: list[dict[str, Any]]) -> Im
             Customer.customer_ref,
             parsed,
             lambda p: {"customer_ref": p["customer_ref"], **{c: p[c] for c in cols}},
-            result,
+            run.result,
         )
         touched = {new["customer_ref"] for _, new in changed}
-        ids = _customer_ids(conn, refs | {p["parent_ref"] for p in parsed if p["parent_ref"]})
+    run.parents += [(p["__row__"], p["customer_ref"], p["parent_ref"], p["customer_ref"] in touched) for p in parsed]
+
+
+def _link_parents(conn: Connection, run: _Run) -> None:
+    """Each customer's parent as the file says (none when blank); a changed link alone counts as an update."""
+    result = run.result
+    for chunk in _chunks(run.parents, 5000):
+        ids = _customer_ids(conn, {ref for _, ref, _, _ in chunk} | {parent for _, _, parent, _ in chunk if parent})
         current: dict[int, int | None] = {}
-        for chunk in _chunks(ids.values()):
-            current.update(conn.execute(select(Customer.id, Customer.parent_id).where(Customer.id.in_(chunk))).all())
-        for p in parsed:
-            cid = ids[p["customer_ref"]]
-            want = ids[p["parent_ref"]] if p["parent_ref"] else None
+        for part in _chunks(ids[ref] for _, ref, _, _ in chunk):
+            current.update(conn.execute(select(Customer.id, Customer.parent_id).where(Customer.id.in_(part))).all())
+        for _n, ref, parent, touched in chunk:
+            cid = ids[ref]
+            want = ids[parent] if parent else None
             if current[cid] != want:
                 conn.execute(update(Customer).where(Customer.id == cid).values(parent_id=want))
-                if p["customer_ref"] not in touched:  # only the parent link changed: an update
+                if not touched:  # only the parent link changed: an update
                     result.unchanged -= 1
                     result.updated += 1
-        _check_no_cycles(conn, kind)
-        return result
-    if kind == "fx-rates":
-        keys = [(p["currency"], p["date"]) for p in parsed]
-        existing = {}
-        for chunk in _chunks(keys):
-            for r in conn.execute(select(FxRate.__table__).where(tuple_(FxRate.currency, FxRate.rate_date).in_(chunk))):
-                existing[(r.currency, r.rate_date)] = r.rate
-        new = []
-        for p in parsed:
-            k = (p["currency"], p["date"])
-            if k not in existing:
-                new.append({"currency": k[0], "rate_date": k[1], "rate": p["rate"]})
-            elif existing[k] != p["rate"]:
-                conn.execute(
-                    update(FxRate).where(FxRate.currency == k[0], FxRate.rate_date == k[1]).values(rate=p["rate"])
-                )
-                result.updated += 1
-            else:
-                result.unchanged += 1
-        for chunk in _chunks(new, 5000):
-            conn.execute(insert(FxRate), chunk)
-        result.inserted = len(new)
-        return result
-    if kind == "dunning-status":
-        return _import_dunning_status(conn, parsed, result)
-    if kind in BUREAU_KINDS:
-        return _import_bureau(conn, kind, parsed, result)
+    _check_no_cycles(conn, run.kind)
 
+
+def _fx_rates_chunk(conn: Connection, run: _Run, parsed: list[dict[str, Any]]) -> None:
+    if not run.writing:
+        return
+    result = run.result
+    keys = [(p["currency"], p["date"]) for p in parsed]
+    existing = {}
+    for chunk in _chunks(keys):
+        for r in conn.execute(select(FxRate.__table__).where(tuple_(FxRate.currency, FxRate.rate_date).in_(chunk))):
+            existing[(r.currency, r.rate_date)] = r.rate
+    new = []
+    for p in parsed:
+        k = (p["currency"], p["date"])
+        if k not in existing:
+            new.append({"currency": k[0], "rate_date": k[1], "rate": p["rate"]})
+        elif existing[k] != p["rate"]:
+            conn.execute(update(FxRate).where(FxRate.currency == k[0], FxRate.rate_date == k[1]).values(rate=p["rate"]))
+            result.updated += 1
+        else:
+            result.unchanged += 1
+    for chunk in _chunks(new, 5000):
+        conn.execute(insert(FxRate), chunk)
+    result.inserted += len(new)
+
+
+def _documents_chunk(conn: Connection, run: _Run, parsed: list[dict[str, Any]]) -> None:
+    """Invoices, payments and write-offs: the customer (and a write-off's invoice) must exist."""
+    kind, errors = run.kind, run.errors
     ids = _customer_ids(conn, {p["customer_ref"] for p in parsed if "customer_ref" in p})
     for p in parsed:
         if "customer_ref" in p and p["customer_ref"] not in ids:
-            errors.append(RowError(p["__row__"], "customer_ref", p["customer_ref"], "unknown customer"))
-    if errors:
-        raise ImportFailed(kind, errors[:MAX_LISTED_ERRORS])
+            note_error(errors, RowError(p["__row__"], "customer_ref", p["customer_ref"], "unknown customer"))
+    invoices: dict = {}
+    if kind == "write-offs":
+        invoices = _existing(conn, Invoice, Invoice.invoice_number, {p["invoice_number"] for p in parsed})
+        for p in parsed:
+            inv = invoices.get(p["invoice_number"])
+            if inv is None or inv.kind != "invoice":
+                note_error(errors, RowError(p["__row__"], "invoice_number", p["invoice_number"], "unknown invoice"))
+    if not run.writing:
+        return
     if kind == "invoices":
         changed = _apply(
             conn,
@@ -353,10 +612,9 @@ def import_rows(conn: Connection, kind: str, parsed: list[dict[str, Any]]) -> Im
                 "credited_invoice": p["credited_invoice"],
                 "pledged_to": p["pledged_to"],
             },
-            result,
+            run.result,
         )
-        numbers = {new["invoice_number"] for _, new in changed}
-        affected |= customers_with_documents_named(conn, numbers)
+        run.affected |= customers_with_documents_named(conn, {new["invoice_number"] for _, new in changed})
     elif kind == "payments":
         changed = _apply(
             conn,
@@ -371,16 +629,9 @@ def import_rows(conn: Connection, kind: str, parsed: list[dict[str, Any]]) -> Im
                 "currency": p["currency"],
                 "invoice_number": p["invoice_number"],
             },
-            result,
+            run.result,
         )
-    elif kind == "write-offs":
-        invoices = _existing(conn, Invoice, Invoice.invoice_number, {p["invoice_number"] for p in parsed})
-        for p in parsed:
-            inv = invoices.get(p["invoice_number"])
-            if inv is None or inv.kind != "invoice":
-                errors.append(RowError(p["__row__"], "invoice_number", p["invoice_number"], "unknown invoice"))
-        if errors:
-            raise ImportFailed(kind, errors[:MAX_LISTED_ERRORS])
+    else:
         changed = _apply(
             conn,
             WriteOff,
@@ -394,35 +645,28 @@ def import_rows(conn: Connection, kind: str, parsed: list[dict[str, Any]]) -> Im
                 "amount": p["amount"],
                 "reason": p["reason"],
             },
-            result,
+            run.result,
         )
-    else:
-        raise ValueError(f"unknown import kind '{kind}'")
     for old, new in changed:
-        affected.add(new["customer_id"])
+        run.affected.add(new["customer_id"])
         if old is not None:
-            affected.add(old["customer_id"])
-    try:
-        rebuild_allocations(conn, affected)
-    except AllocationError as exc:
-        raise ImportFailed(kind, [RowError(0, "", "", str(exc))]) from exc
-    return result
+            run.affected.add(old["customer_id"])
 
 
-def _import_dunning_status(conn: Connection, parsed: list[dict[str, Any]], result: ImportResult) -> ImportResult:
+def _dunning_status_chunk(conn: Connection, run: _Run, parsed: list[dict[str, Any]]) -> None:
     """Each row replaces the stored status of its invoice; statuses are not ledger amounts, so no reallocation."""
     invoices = _existing(conn, Invoice, Invoice.invoice_number, {p["invoice_number"] for p in parsed})
-    errors = []
     for p in parsed:
         inv = invoices.get(p["invoice_number"])
         if inv is None:
-            errors.append(RowError(p["__row__"], "invoice_number", p["invoice_number"], "unknown invoice"))
+            note_error(run.errors, RowError(p["__row__"], "invoice_number", p["invoice_number"], "unknown invoice"))
         elif inv.kind != "invoice":
-            errors.append(
-                RowError(p["__row__"], "invoice_number", p["invoice_number"], "is a credit note, not an invoice")
+            note_error(
+                run.errors,
+                RowError(p["__row__"], "invoice_number", p["invoice_number"], "is a credit note, not an invoice"),
             )
-    if errors:
-        raise ImportFailed("dunning-status", errors[:MAX_LISTED_ERRORS])
+    if not run.writing:
+        return
     for p in parsed:
         p["invoice_id"] = invoices[p["invoice_number"]].id
     _apply(
@@ -439,10 +683,9 @@ def _import_dunning_status(conn: Connection, parsed: list[dict[str, Any]], resul
             "notice_sent_on": p["notice_sent_date"],
             "collection_status": p["collection_status"],
         },
-        result,
+        run.result,
         stamp={"updated_at": utcnow()},
     )
-    return result
 
 
 class _Pairs(list):
@@ -648,15 +891,78 @@ def import_file(
     back; `log_failed_import` records the rejection in a transaction of its own. The bureau kinds also read a
     JSON list of objects (`is_json`). The log's source defaults to the kind's (`KIND_SOURCES`, else "ledger").
     """
+    return import_stream(conn, kind, io.BytesIO(data), file_name, source)
+
+
+def import_path(conn: Connection, kind: str, path: Path) -> ImportResult:
+    """`import_file` for a file on disk, read as it is imported (never whole)."""
+    with Path(path).open("rb") as stream:
+        return import_stream(conn, kind, stream, Path(path).name)
+
+
+def import_stream(
+    conn: Connection,
+    kind: str,
+    stream: IO[bytes],
+    file_name: str | None = None,
+    source: str | None = None,
+    *,
+    progress: ProgressCallback | None = None,
+    chunk_rows: int | None = None,
+) -> ImportResult:
+    """`import_file` for a binary stream (an open file, io.BytesIO), read and written `chunk_rows` rows at a time;
+    `progress` is called after every chunk. The bureau kinds are read whole."""
     if kind not in FORMATS:
         raise ValueError(f"unknown import kind '{kind}'; choose one of {', '.join(FORMATS)}")
+    reader: RowReader | WholeRows
+    if kind in BUREAU_KINDS:
+        data = stream.read()
+        rows = read_json_rows(kind, data) if is_json(kind, data, file_name) else read_rows(kind, data)
+        reader = WholeRows(data, rows)
+    else:
+        reader = CsvRows(kind, stream)
+    return import_rows_from(conn, kind, reader, file_name, source, progress=progress, chunk_rows=chunk_rows)
+
+
+def import_rows_from(
+    conn: Connection,
+    kind: str,
+    reader: RowReader | WholeRows,
+    file_name: str | None = None,
+    source: str | None = None,
+    *,
+    progress: ProgressCallback | None = None,
+    chunk_rows: int | None = None,
+) -> ImportResult:
+    """Import the canonical rows a reader hands out (its header already checked), chunk by chunk, in the caller's
+    transaction: all rows or none (ImportFailed; the caller rolls back)."""
     source = source or KIND_SOURCES.get(kind, "ledger")
     started = utcnow()
-    rows = read_json_rows(kind, data) if is_json(kind, data, file_name) else read_rows(kind, data)
-    base = base_currency(conn)
-    parsed = _parse_all(kind, rows, base)
+    run = _Run(kind, base_currency(conn), ImportResult(kind, 0))
     demo_removed = remove_demo_data(conn)
-    result = import_rows(conn, kind, parsed)
+    shown = None
+
+    def report(stage: str = "rows") -> None:
+        nonlocal shown
+        now = Progress(reader.rows_read, reader.bytes_done, reader.bytes_total, stage)
+        if progress is not None and now != shown:
+            progress(now)
+            shown = now
+
+    for rows in reader.chunks(chunk_rows or CHUNK_ROWS, run.errors):
+        _load_chunk(conn, run, _parse_chunk(run, rows))
+        report()
+        if len(run.errors) >= MAX_LISTED_ERRORS:
+            break  # the list is full: reading on would change nothing
+    report()
+    run.result.rows = reader.rows_read
+    _check_end(conn, run)
+    if run.errors:
+        raise ImportFailed(kind, run.errors[:MAX_LISTED_ERRORS])
+    if kind in ("invoices", "payments", "write-offs"):
+        report("allocations")
+    _finish(conn, run)
+    result = run.result
     result.demo_removed = demo_removed
     if result.inserted + result.updated >= ANALYZE_AFTER_ROWS:
         refresh_statistics(conn)
@@ -665,7 +971,7 @@ def import_file(
         kind=kind,
         source=source,
         file_name=file_name,
-        file_sha256=hashlib.sha256(data).hexdigest(),
+        file_sha256=reader.sha256(),
         rows=result.rows,
         inserted=result.inserted,
         updated=result.updated,
@@ -680,18 +986,19 @@ def import_file(
 def log_failed_import(
     conn: Connection,
     kind: str,
-    data: bytes,
+    data: bytes | IO[bytes],
     file_name: str | None,
     error: Exception,
     started_at: datetime,
     source: str | None = None,
 ) -> None:
+    """Record a rejected file (its bytes, or the seekable stream it was read from) in a transaction of its own."""
     log_import(
         conn,
         kind=kind,
         source=source or KIND_SOURCES.get(kind, "ledger"),
         file_name=file_name,
-        file_sha256=hashlib.sha256(data).hexdigest(),
+        file_sha256=file_sha256(data),
         rows=0,
         inserted=0,
         updated=0,
@@ -700,7 +1007,3 @@ def log_failed_import(
         started_at=started_at,
     )
     bump_data_version(conn)
-
-
-def import_path(conn: Connection, kind: str, path: Path) -> ImportResult:
-    return import_file(conn, kind, Path(path).read_bytes(), Path(path).name)
