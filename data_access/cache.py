@@ -8,6 +8,8 @@ Pages call only the functions below.
 
 from __future__ import annotations
 
+import io
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
@@ -27,7 +29,7 @@ from data_access import risk as risk_store
 from data_access.asof import aging
 from data_access.bootstrap import ensure_ready
 from data_access.engine import default_url, get_engine, mask_url, resolve_database_url
-from data_access.imports import ImportFailed, log_failed_import, remove_demo_data
+from data_access.imports import ImportFailed, Progress, log_failed_import, remove_demo_data
 from data_access.ledger import active_policy, data_version, utcnow
 from data_access.status import DataStatus, data_status
 from domain.activity import NewActivity
@@ -749,9 +751,14 @@ def credit_memo_download(customer_id: int, customer_ref: str, as_of: date, lang:
 
 
 def prepare_import(kind: str, data: bytes, mapping=None, dialect=None) -> ingest_store.Prepared:
-    """How the file reads (no database): detected or given dialect and mapping, and the canonical rows.
-    ImportFailed with row errors when dates do not parse or required columns are missing."""
+    """How the file reads (no database): detected or given dialect and mapping, and its first rows as they will
+    be stored. ImportFailed with row errors when dates do not parse or required columns are missing."""
     return ingest_store.prepare(kind, data, mapping, dialect)
+
+
+def file_headers(data: bytes, encoding: str, delimiter: str) -> list[str]:
+    """The header row of an uploaded file read with the chosen encoding and separator."""
+    return ingest_store.headers(data, encoding, delimiter)
 
 
 def detect_import(kind: str, data: bytes, chosen=None) -> ingest_store.Detected:
@@ -782,14 +789,30 @@ def save_import_preset(preset: ingest_store.Preset) -> None:
 
 
 def run_import(
-    kind: str, data: bytes, file_name: str, *, mapping, dialect, create_customers: bool, dry_run: bool
+    kind: str,
+    data: bytes,
+    file_name: str,
+    *,
+    mapping,
+    dialect,
+    create_customers: bool,
+    dry_run: bool,
+    progress: Callable[[Progress], None] | None = None,
 ) -> tuple:
-    """Validate (dry run: rolled back, nothing written) or import the file in one transaction."""
+    """Validate (dry run: rolled back, nothing written) or import the file in one transaction, chunk by chunk;
+    `progress` gets a data_access.imports.Progress after every chunk (its `fraction` feeds st.progress)."""
     with engine().connect() as conn:
         with conn.begin() as tx:
             try:
                 result, prepared = ingest_store.import_export(
-                    conn, kind, data, file_name, mapping=mapping, dialect=dialect, create_customers=create_customers
+                    conn,
+                    kind,
+                    io.BytesIO(data),
+                    file_name,
+                    mapping=mapping,
+                    dialect=dialect,
+                    create_customers=create_customers,
+                    progress=progress,
                 )
             except ImportFailed as exc:
                 tx.rollback()
