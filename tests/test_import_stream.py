@@ -372,3 +372,24 @@ def test_the_ibm_sample_in_small_chunks_gives_what_the_whole_file_gives(db_url, 
     assert (len(got["customers"]), len(got["invoices"]), len(got["allocations"])) == (100, 2586, 2586)
     assert got["aging"] == D("5223.91")  # tests/test_ibm_sample.py's pinned figure
     assert got == expected
+
+
+def test_the_cli_shows_progress_for_a_file_of_several_chunks(tmp_path, monkeypatch):
+    from test_cli import ok
+
+    url = f"sqlite:///{tmp_path}/kv.db"
+    ok(url, "db", "init", "--empty")
+    customers = tmp_path / "customers.csv"
+    customers.write_bytes(csv_bytes(("customer_ref", "name"), C))
+    out = ok(url, "import", "customers", str(customers))
+    assert out.splitlines() == ["customers: 2 rows, 2 inserted, 0 updated"]  # one chunk: no progress shown
+    monkeypatch.setattr(imports_module, "CHUNK_ROWS", 500)
+    invoices = tmp_path / "invoices.csv"
+    invoices.write_bytes(csv_bytes(INVOICE_HEADER, [invoice(f"A{i:05d}") for i in range(5_000)]))
+    lines = ok(url, "import", "invoices", str(invoices)).splitlines()
+    reading = [line for line in lines if "rows read (" in line]
+    assert len(reading) >= 5 and reading[-1] == "invoices: 5,000 rows read (100%)"
+    assert lines[-2:] == [
+        "invoices: 5,000 rows read; rebuilding the allocations",
+        "invoices: 5000 rows, 5000 inserted, 0 updated",
+    ]

@@ -148,3 +148,16 @@ def test_data_status_shows_whether_our_ar_ties_to_the_erp(live_url):
         ("31 Oct 2026", "NOK\xa00.00", "yes"),
         ("2 Oct 2026", "NOK\xa01,000.00", "no"),
     ]
+
+
+def test_the_import_shows_its_progress_and_where_larger_files_go(live_url):
+    at = page("customers", "kunder.csv", CUSTOMERS)
+    assert any("python cli.py import KIND FILE" in c.value for c in at.caption)
+    at.button(key="import_commit").click().run()
+    [bar] = at.get("progress")
+    assert (bar.proto.value, bar.proto.text) == (100, "2 rows read")
+    at = page("invoices", "faktura.csv", INVOICES)
+    at.button(key="import_commit").click().run()
+    [bar] = at.get("progress")
+    assert (bar.proto.value, bar.proto.text) == (100, "Rebuilding the allocations…")
+    assert count(live_url, Invoice) == 2
