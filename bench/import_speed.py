@@ -5,8 +5,9 @@ Writes a customer file (N / 50 customers) and an invoice file of N rows twice: c
 ERP export (semicolons, decimal commas, dd.mm.yyyy, Windows-1252) that goes through detection and mapping.
 Each import runs as `python cli.py import KIND FILE` in a process of its own (what a user runs), into a fresh
 empty database, then the same invoice file once more (nothing changes). Per phase it reports the wall-clock time
-of the command (Python start-up and the schema check included) and the process's peak RSS, read from
-`os.wait4` for that child alone. Writes bench/results/import_<N>_<db>.json (or --out).
+of the command (Python start-up and the schema check included), its CPU time (user + system: less affected by other
+work on a shared machine than the wall time) and its peak RSS, both read from `os.wait4` for that child alone.
+Writes bench/results/import_<N>_<db>.json (or --out).
 """
 
 from __future__ import annotations
@@ -77,7 +78,12 @@ def cli_import(url: str, kind: str, path: Path) -> dict:
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n" + "\n".join(output[-30:]))
     summary = next((line for line in reversed(output) if line.startswith(f"{kind}:")), output[-1] if output else "")
-    return {"s": round(seconds, 2), "peak_rss_mb": round(usage.ru_maxrss / 1024), "output": summary}
+    return {
+        "s": round(seconds, 2),
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
+        "peak_rss_mb": round(usage.ru_maxrss / 1024),
+        "output": summary,
+    }
 
 
 def run(db: str, n: int, erp: bool, folder: Path) -> dict:
