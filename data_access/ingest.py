@@ -322,13 +322,11 @@ def _reader(kind: str, stream: IO[bytes], prepared: Prepared) -> ExportRows | No
     return None if prepared.canonical else ExportRows(kind, stream, prepared.mapping, prepared.dialect)
 
 
-def create_missing_customers(
-    conn: Connection, prepared: Prepared, file_name: str | None, data: FileData | None = None
-) -> int:
+def create_missing_customers(conn: Connection, prepared: Prepared, file_name: str | None, data: FileData) -> int:
     """Customers the file names but the ledger lacks, created with their reference as name (an export without a
     customer master); returns how many. Part of the caller's transaction, so a rejected file creates none. The
     file is read once for its references; rows with other problems are left to the import to report."""
-    if "customer_ref" not in prepared.mapping.source_of or data is None:
+    if "customer_ref" not in prepared.mapping.source_of:
         return 0
     stream = _stream(data)
     reader = _reader(prepared.kind, stream, prepared) or CsvRows(prepared.kind, stream)
