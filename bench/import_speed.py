@@ -4,7 +4,8 @@ much memory each import takes.
 Writes a customer file (N / 50 customers) and an invoice file of N rows twice: canonical CSV, and as a Norwegian
 ERP export (semicolons, decimal commas, dd.mm.yyyy, Windows-1252) that goes through detection and mapping.
 Each import runs as `python cli.py import KIND FILE` in a process of its own (what a user runs), into a fresh
-empty database, then the same invoice file once more (nothing changes). Per phase it reports the wall-clock time
+empty database, then the same invoice file once more (nothing changes); with --rebuild, every allocation of the
+ledger is rebuilt once more in a process of its own (rolled back). Per phase it reports the wall-clock time
 of the command (Python start-up and the schema check included), its CPU time (user + system: less affected by other
 work on a shared machine than the wall time) and its peak RSS, both read from `os.wait4` for that child alone.
 Writes bench/results/import_<N>_<db>.json (or --out).
@@ -65,7 +66,13 @@ def write_files(n: int, erp: bool, folder: Path) -> tuple[Path, Path]:
 
 def cli_import(url: str, kind: str, path: Path) -> dict:
     """`python cli.py import KIND FILE` in its own process: wall time, peak RSS of that process, its last line."""
-    cmd = [sys.executable, str(REPO / "cli.py"), "--database-url", url, "import", kind, str(path)]
+    return measured(
+        [sys.executable, str(REPO / "cli.py"), "--database-url", url, "import", kind, str(path)], kind, path
+    )
+
+
+def measured(cmd: list[str], kind: str, path: Path) -> dict:
+    """Run a command in a process of its own: wall time, CPU time and peak RSS of that process, its summary line."""
     out_path = path.with_suffix(".out")
     t0 = time.perf_counter()
     with out_path.open("wb") as out:
@@ -86,7 +93,20 @@ def cli_import(url: str, kind: str, path: Path) -> dict:
     }
 
 
-def run(db: str, n: int, erp: bool, folder: Path) -> dict:
+def rebuild_all(url: str) -> None:
+    """The worker of the "rebuild" phase: every customer's allocations recomputed, then rolled back."""
+    from data_access.ledger import rebuild_allocations
+
+    engine = make_engine(url)
+    with engine.connect() as conn, conn.begin() as tx:
+        t0 = time.perf_counter()
+        rows = rebuild_allocations(conn)
+        print(f"rebuild: {rows} allocations in {time.perf_counter() - t0:.1f} s")
+        tx.rollback()
+    engine.dispose()
+
+
+def run(db: str, n: int, erp: bool, folder: Path, rebuild: bool = False) -> dict:
     cust, inv = write_files(n, erp, folder)
     url, cleanup = fresh_url(db, f"import{n}")
     engine = make_engine(url)
@@ -98,6 +118,9 @@ def run(db: str, n: int, erp: bool, folder: Path) -> dict:
             "invoices": cli_import(url, "invoices", inv),
             "invoices_again": cli_import(url, "invoices", inv),
         }
+        if rebuild:
+            cmd = [sys.executable, "-m", "bench.import_speed", "--rebuild-worker", url]
+            phases["rebuild_all_allocations"] = measured(cmd, "rebuild", inv)
         return {
             "format": "erp (nb, cp1252, ; , dd.mm.yyyy)" if erp else "canonical",
             "bytes": inv.stat().st_size,
@@ -116,7 +139,16 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
     ap.add_argument("--out", type=Path, default=None, help="result file (default bench/results/import_<N>_<db>.json)")
+    ap.add_argument("--formats", choices=("both", "canonical", "erp"), default="both")
+    ap.add_argument(
+        "--rebuild", action="store_true", help="also rebuild every allocation of the ledger (its own process)"
+    )
+    ap.add_argument("--rebuild-worker", metavar="URL", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.rebuild_worker:
+        rebuild_all(args.rebuild_worker)
+        return
+    formats = {"both": (False, True), "canonical": (False,), "erp": (True,)}[args.formats]
     folder = ROOT / "results" / "tmp"
     folder.mkdir(parents=True, exist_ok=True)
     out = {
@@ -125,7 +157,7 @@ def main() -> None:
         "date": date.today().isoformat(),
         "machine": platform.machine(),
         "cpus": os.cpu_count(),
-        "runs": [run(args.db, args.rows, erp, folder) for erp in (False, True)],
+        "runs": [run(args.db, args.rows, erp, folder, args.rebuild) for erp in formats],
     }
     dest = args.out or ROOT / "results" / f"import_{args.rows}_{args.db}.json"
     dest.write_text(json.dumps(out, indent=2) + "\n")
