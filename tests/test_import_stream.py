@@ -393,3 +393,28 @@ def test_the_cli_shows_progress_for_a_file_of_several_chunks(tmp_path, monkeypat
         "invoices: 5,000 rows read; rebuilding the allocations",
         "invoices: 5000 rows, 5000 inserted, 0 updated",
     ]
+
+
+def test_a_file_imported_again_leaves_allocations_and_open_until_as_they_are(db_url):
+    e = ready_engine(db_url)
+    load(e, customers=C, invoices=[invoice("A1"), invoice("A2", customer="C2", amount="50.00")])
+    payments = csv_bytes(PAYMENT_HEADER, [("P1", "C1", "2026-02-01", "100.00", "NOK", "A1")])
+    streamed(e, "payments", payments, chunk_rows=1)
+
+    def state():
+        with e.connect() as conn:
+            allocations = conn.execute(
+                select(Allocation.id, Allocation.amount, Allocation.alloc_date).order_by(Allocation.id)
+            ).all()
+            until = conn.execute(select(Invoice.invoice_number, Invoice.open_until).order_by(Invoice.id)).all()
+            return allocations, until
+
+    before = state()
+    assert before[1] == [("A1", date(2026, 2, 1)), ("A2", date(9999, 12, 31))]
+    assert streamed(e, "payments", payments, chunk_rows=1).unchanged == 1
+    assert state() == before  # the same rows, ids included (PostgreSQL never reuses one): nothing rewritten
+    changed = csv_bytes(PAYMENT_HEADER, [("P1", "C1", "2026-02-03", "100.00", "NOK", "A1")])
+    assert streamed(e, "payments", changed, chunk_rows=1).updated == 1
+    allocations, until = state()
+    assert [(a.amount, a.alloc_date) for a in allocations] == [(D("100.00"), date(2026, 2, 3))]
+    assert until == [("A1", date(2026, 2, 3)), ("A2", date(9999, 12, 31))]
