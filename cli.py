@@ -22,7 +22,8 @@ from data_access.borrowing import add_control_total, lender_profiles, save_lende
 from data_access.close import certificate_of, close_period, current_close, log_report, pack_for, reopen_period
 from data_access.engine import get_engine, mask_url, resolve_database_url
 from data_access.imports import FORMATS, ImportFailed, log_failed_import, remove_demo_data
-from data_access.ingest import Preset, as_csv, import_export, mapping_from_json, save_preset
+from data_access.imports import Progress as ImportProgress
+from data_access.ingest import Preset, as_csv, import_export, is_workbook, mapping_from_json, save_preset
 from data_access.ingest import preset as load_preset
 from data_access.ingest import presets as list_presets
 from data_access.kpis import portfolio_kpis
@@ -256,49 +257,59 @@ def import_cmd(
     day = next((_date(v, o) for v, o in ((snapshot_date, "--snapshot-date"), (as_of, "--as-of")) if v), None)
     engine = _engine()
     file = path
-    data = file.read_bytes()
     started = utcnow()
     who = _who(by)
     mapping = dialect = None
     try:
-        data = as_csv(data, file.name, sheet)  # an Excel workbook's sheet as CSV; a CSV file as it is
-        if mapping_file is not None:
-            mapping = mapping_from_json(mapping_file.read_text(encoding="utf-8"), kind)
-        if preset_name:
-            with engine.connect() as conn:
-                chosen = load_preset(conn, preset_name)
-            if chosen.mapping.kind != kind:
-                _fail(f"preset '{preset_name}' is for {chosen.mapping.kind}, not {kind}", 2)
-            mapping, dialect = chosen.mapping, chosen.dialect
+        with file.open("rb") as fh:
+            workbook = is_workbook(fh.read(4), file.name)
+        # a CSV file is read as it is imported, never whole; an Excel sheet is converted to CSV in memory first
+        stream = io.BytesIO(as_csv(file.read_bytes(), file.name, sheet)) if workbook else file.open("rb")
     except (IngestError, OSError) as exc:
         _fail(str(exc), 2)
-        return
-    try:
-        with engine.begin() as conn:
-            result, prepared = import_export(
-                conn,
-                kind,
-                data,
-                file.name,
-                mapping=mapping,
-                dialect=dialect,
-                create_customers=create_customers,
-                author=who,
-                as_of=day,
-                source=source,
-                allow_empty=allow_empty,
-            )
-            if save_as:
-                save_preset(conn, Preset(save_as, prepared.mapping, None if preset_name is None else dialect))
-            if dry_run:
-                conn.rollback()
-    except ImportFailed as exc:
-        if not dry_run:
+    with stream:
+        try:
+            if mapping_file is not None:
+                mapping = mapping_from_json(mapping_file.read_text(encoding="utf-8"), kind)
+            if preset_name:
+                with engine.connect() as conn:
+                    chosen = load_preset(conn, preset_name)
+                if chosen.mapping.kind != kind:
+                    _fail(f"preset '{preset_name}' is for {chosen.mapping.kind}, not {kind}", 2)
+                mapping, dialect = chosen.mapping, chosen.dialect
+        except (IngestError, OSError) as exc:
+            _fail(str(exc), 2)
+        shown = _ImportProgress(kind)
+        try:
             with engine.begin() as conn:
-                log_failed_import(conn, kind, data, file.name, exc, started, author=who)
-        _import_refused(exc)
-    except IngestError as exc:
-        _fail(str(exc), 2)
+                result, prepared = import_export(
+                    conn,
+                    kind,
+                    stream,
+                    file.name,
+                    mapping=mapping,
+                    dialect=dialect,
+                    create_customers=create_customers,
+                    progress=shown,
+                    author=who,
+                    as_of=day,
+                    source=source,
+                    allow_empty=allow_empty,
+                )
+                if save_as:
+                    save_preset(conn, Preset(save_as, prepared.mapping, None if preset_name is None else dialect))
+                if dry_run:
+                    conn.rollback()
+        except ImportFailed as exc:
+            shown.close()
+            if not dry_run:
+                with engine.begin() as conn:
+                    log_failed_import(conn, kind, stream, file.name, exc, started, author=who)
+            _import_refused(exc)
+        except IngestError as exc:
+            shown.close()
+            _fail(str(exc), 2)
+        shown.close()
     if not prepared.canonical:
         typer.echo(prepared.describe())
     if dry_run:
@@ -313,6 +324,54 @@ def import_cmd(
         typer.echo(f"logged as import #{result.import_id} (undo: python cli.py import undo {result.import_id})")
     if save_as:
         typer.echo(f"mapping saved as preset '{save_as}'")
+
+
+class _ImportProgress:
+    """An import's progress on stderr: a bar on a terminal, else a line per tenth of the file. A file read in one
+    chunk shows nothing."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+        self.started = False
+        self.bar = None
+        self.task = None
+        self.tenth = 0
+
+    def __call__(self, p: ImportProgress) -> None:
+        if not self.started:
+            if p.fraction >= 1.0:
+                return  # the file was read in one step: nothing to watch
+            self.started = True
+        if sys.stderr.isatty():
+            self._draw(p)
+        elif p.stage == "allocations":
+            typer.echo(f"{self.kind}: {p.rows:,} rows read; rebuilding the allocations", err=True)
+        elif int(p.fraction * 10) > self.tenth:
+            self.tenth = int(p.fraction * 10)
+            typer.echo(f"{self.kind}: {p.rows:,} rows read ({p.fraction:.0%})", err=True)
+
+    def _draw(self, p: ImportProgress) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+        if self.bar is None:
+            self.bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TaskProgressColumn(),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self.bar.start()
+            self.task = self.bar.add_task(self.kind, total=1.0)
+        label = "rebuilding the allocations" if p.stage == "allocations" else f"{p.rows:,} rows"
+        self.bar.update(self.task, completed=p.fraction, description=f"{self.kind}: {label}")
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
 
 
 def _import_refused(exc: ImportFailed) -> None:

@@ -8,8 +8,9 @@ Pages call only the functions below.
 
 from __future__ import annotations
 
+import io
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
@@ -36,7 +37,7 @@ from data_access.asof import aging
 from data_access.bootstrap import ensure_ready
 from data_access.engine import default_url, get_engine, mask_url, resolve_database_url, sqlite_busy_timeout
 from data_access.import_journal import UndoRefused as UndoRefused  # re-exported for the pages
-from data_access.imports import ImportFailed, log_failed_import, remove_demo_data
+from data_access.imports import ImportFailed, Progress, log_failed_import, remove_demo_data
 from data_access.ledger import active_policy, data_version, utcnow
 from data_access.schema import Customer
 from data_access.status import DataStatus, data_status
@@ -979,9 +980,14 @@ def credit_memo_download(customer_id: int, customer_ref: str, as_of: date, lang:
 
 
 def prepare_import(kind: str, data: bytes, mapping=None, dialect=None) -> ingest_store.Prepared:
-    """How the file reads (no database): detected or given dialect and mapping, and the canonical rows.
-    ImportFailed with row errors when dates do not parse or required columns are missing."""
+    """How the file reads (no database): detected or given dialect and mapping, and its first rows as they will
+    be stored. ImportFailed with row errors when dates do not parse or required columns are missing."""
     return ingest_store.prepare(kind, data, mapping, dialect)
+
+
+def file_headers(data: bytes, encoding: str, delimiter: str) -> list[str]:
+    """The header row of an uploaded file read with the chosen encoding and separator."""
+    return ingest_store.headers(data, encoding, delimiter)
 
 
 def detect_import(kind: str, data: bytes, chosen=None) -> ingest_store.Detected:
@@ -1023,9 +1029,12 @@ def run_import(
     author: str | None = None,
     as_of: date | None = None,
     source: str | None = None,
+    progress: Callable[[Progress], None] | None = None,
 ) -> tuple:
-    """Validate (dry run: rolled back, nothing written) or import the file in one transaction. `as_of` dates an
-    open-items snapshot or a control-totals file without a date column; `source` names a control total's origin."""
+    """Validate (dry run: rolled back, nothing written) or import the file in one transaction, chunk by chunk;
+    `progress` gets a data_access.imports.Progress after every chunk (its `fraction` feeds st.progress). `as_of`
+    dates an open-items snapshot or a control-totals file without a date column; `source` names a control total's
+    origin."""
     try:
         with _available(), engine().connect() as conn:
             with conn.begin() as tx:
@@ -1034,11 +1043,12 @@ def run_import(
                     result, prepared = ingest_store.import_export(
                         conn,
                         kind,
-                        data,
+                        io.BytesIO(data),
                         file_name,
                         mapping=mapping,
                         dialect=dialect,
                         create_customers=create_customers,
+                        progress=progress,
                         author=author,
                         as_of=as_of,
                         source=source,

@@ -133,11 +133,25 @@ def _log_entry(
     )
 
 
-def finish_import(conn: Connection, import_id: int, *, rows: int, inserted: int, updated: int, message: str) -> None:
+def finish_import(
+    conn: Connection,
+    import_id: int,
+    *,
+    rows: int,
+    inserted: int,
+    updated: int,
+    message: str,
+    file_sha256: str | None = None,
+) -> None:
+    """The import is done: its counts and message (and the file's SHA-256 when it was known only at the end, for a
+    file read as it was imported)."""
+    values = {"file_sha256": file_sha256} if file_sha256 is not None else {}
     conn.execute(
         update(ImportLog)
         .where(ImportLog.id == import_id)
-        .values(rows=rows, inserted=inserted, updated=updated, status="ok", message=message, finished_at=utcnow())
+        .values(
+            rows=rows, inserted=inserted, updated=updated, status="ok", message=message, finished_at=utcnow(), **values
+        )
     )
     log = conn.execute(select(ImportLog.kind, ImportLog.file_name, ImportLog.author).where(ImportLog.id == import_id))
     kind, file_name, author = log.one()

@@ -1,4 +1,12 @@
-"""Canonical CSV imports: validate the whole file, then upsert in the caller's transaction, all or nothing."""
+"""Canonical CSV imports: read a file chunk by chunk from a binary stream, validate every row and upsert in the
+caller's transaction, all or nothing.
+
+A ledger file (customers, invoices, payments, write-offs, FX rates, dunning status) is streamed: `CHUNK_ROWS` rows at
+a time are parsed, checked against the database and written, so memory does not grow with the file. The first
+problem stops the writing, the remaining chunks are still validated (up to `MAX_LISTED_ERRORS` problems), and the
+import raises ImportFailed for the caller to roll back. Keys are remembered across chunks, so a duplicate is found
+wherever it is; the allocations of the touched customers are rebuilt once at the end. Bureau files (credit
+reports, register events; CSV or JSON) are read whole."""
 
 from __future__ import annotations
 
@@ -6,10 +14,11 @@ import csv
 import hashlib
 import io
 import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import Connection, delete, insert, select, tuple_, update
 
@@ -43,8 +52,11 @@ from data_access.schema import (
 from domain.allocation import AllocationError
 from domain.canonical import CUSTOMER_COLUMNS, FORMATS, OWN_PATH_KINDS, FieldError, Format, parse_row
 from domain.identifiers import COUNTRIES, OrgNumberError, normalise_org_number
+from domain.ingest import first_undecodable
 
 MAX_LISTED_ERRORS = 200
+CHUNK_ROWS = 20_000  # rows of a streamed file parsed, checked and written together
+READ_BLOCK = 1 << 14  # bytes read from the file at a time (small: the progress is counted in them)
 BUREAU_KINDS = ("credit-reports", "company-events")
 # the import log's source per kind (data_access.views.SOURCES: the sidebar's "last loaded"); others are "ledger"
 KIND_SOURCES = {"credit-reports": "credit_reports", "company-events": "register", "control-totals": "control_totals"}
@@ -83,8 +95,8 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     demo_removed: bool = False
-    import_id: int | None = None  # its number in the import log (for `import undo`)
     notes: list[str] = field(default_factory=list)
+    import_id: int | None = None  # its number in the import log (for `import undo`)
 
     def summary(self) -> str:
         s = f"{self.kind}: {self.rows} rows, {self.inserted} inserted, {self.updated} updated"
@@ -93,21 +105,80 @@ class ImportResult:
         return s
 
 
-def read_rows(kind: str, data: bytes, fmt: Format | None = None) -> list[dict[str, str]]:
-    """Decode and split a canonical CSV; header problems raise ImportFailed. `fmt` defaults to the kind's format."""
-    fmt = fmt or FORMATS[kind]
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportFailed(
-            kind, [RowError(0, "", "", f"the file is not UTF-8 (byte {exc.start}); save it as UTF-8")]
-        ) from exc
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise ImportFailed(kind, [RowError(0, "", "", "the file is empty")]) from None
-    header = [h.strip() for h in header]
+@dataclass(frozen=True)
+class Progress:
+    """How far an import has got, for a progress bar: data rows read so far, bytes read of the file's total.
+
+    `stage` is "rows" while the file is read, checked and written, then "allocations" while the allocations of the
+    customers it touched are rebuilt (the file is read by then)."""
+
+    rows: int
+    bytes_done: int
+    bytes_total: int | None
+    stage: str = "rows"
+
+    @property
+    def fraction(self) -> float:
+        """The share of the file read, 0.0 to 1.0 (0.0 while the size is unknown)."""
+        if self.stage != "rows":
+            return 1.0
+        if not self.bytes_total:
+            return 0.0
+        return min(1.0, self.bytes_done / self.bytes_total)
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def blocks(stream: IO[bytes], size: int = 1 << 20) -> Iterator[bytes]:
+    """A seekable binary stream from its start, block by block."""
+    stream.seek(0)
+    while block := stream.read(size):
+        yield block
+
+
+def stream_size(stream: IO[bytes]) -> int | None:
+    """Bytes from the stream's position to its end; None when it cannot seek."""
+    if not stream.seekable():
+        return None
+    here = stream.tell()
+    end = stream.seek(0, io.SEEK_END)
+    stream.seek(here)
+    return end - here
+
+
+def file_sha256(data: bytes | IO[bytes]) -> str:
+    """The SHA-256 of a file given as bytes or as a seekable binary stream (read from its start in blocks)."""
+    if isinstance(data, bytes | bytearray | memoryview):
+        return hashlib.sha256(data).hexdigest()
+    digest = hashlib.sha256()
+    for block in blocks(data):
+        digest.update(block)
+    return digest.hexdigest()
+
+
+class _Metered(io.RawIOBase):
+    """A binary stream read through: counts the bytes and hashes them on the way (the import log's SHA-256)."""
+
+    def __init__(self, stream: IO[bytes]):
+        self.stream = stream
+        self.done = 0
+        self.digest = hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self.stream.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        self.done += n
+        self.digest.update(data)
+        return n
+
+
+def header_problems(kind: str, header: list[str], fmt: Format) -> list[RowError]:
+    """What is wrong with a file's header row: required columns missing, unknown or repeated columns."""
     errors = []
     missing = [c for c in fmt.required if c not in header]
     if missing:
@@ -126,32 +197,177 @@ def read_rows(kind: str, data: bytes, fmt: Format | None = None) -> list[dict[st
         errors.append(
             RowError(1, ",".join(CUSTOMER_COLUMNS), "", "needs a customer_ref or an org_number column (or both)")
         )
-    if errors:
-        raise ImportFailed(kind, errors)
-    rows = []
-    for n, values in enumerate(reader, start=2):
-        if not any(v.strip() for v in values):
-            continue
-        if len(values) != len(header):
-            errors.append(RowError(n, "", "", f"has {len(values)} fields, the header has {len(header)}"))
-            continue
-        row = dict(zip(header, values, strict=True))
+    return errors
+
+
+def note_error(errors: list[RowError], error: RowError) -> None:
+    """Add a problem to an import's list unless the list is full (MAX_LISTED_ERRORS)."""
+    if len(errors) < MAX_LISTED_ERRORS:
+        errors.append(error)
+
+
+class RowReader:
+    """A CSV read incrementally from a binary stream: decoded as it is read, the header checked when the reader is
+    made (ImportFailed), then the data rows handed out in chunks as canonical text rows ({column: text, "__row__":
+    spreadsheet row number}). Problems of single rows are added to the caller's error list and the row is left out;
+    a file that stops decoding or stops being CSV raises ImportFailed with the problems found so far."""
+
+    encoding = "utf-8-sig"
+    delimiter = ","
+
+    def __init__(self, kind: str, stream: IO[bytes]):
+        self.kind = kind
+        self.stream = stream
+        self.bytes_total = stream_size(stream)
+        self.rows_read = 0
+        self._meter = _Metered(stream)
+        text = io.TextIOWrapper(io.BufferedReader(self._meter, READ_BLOCK), encoding=self.encoding, newline="")
+        self._records = csv.reader(text, delimiter=self.delimiter)
+        self._record_no = 0
+        header = self._next([])
+        if header is None:
+            raise ImportFailed(kind, [RowError(0, "", "", "the file is empty")])
+        self.header = [h.strip() for h in header]
+        self.check_header()
+
+    @property
+    def bytes_done(self) -> int:
+        return self._meter.done
+
+    def sha256(self) -> str:
+        """The file's SHA-256, once every chunk has been read."""
+        return self._meter.digest.hexdigest()
+
+    def check_header(self) -> None:
+        raise NotImplementedError
+
+    def row(self, values: list[str], record_no: int, errors: list[RowError]) -> dict[str, str] | None:
+        raise NotImplementedError
+
+    def decode_problem(self, position: int | None) -> RowError:
+        at = "" if position is None else f" at position {position}"
+        return RowError(1, "", "", f"the file cannot be read as {self.encoding}: a byte{at} is not {self.encoding}")
+
+    def _next(self, errors: list[RowError]) -> list[str] | None:
+        try:
+            values = next(self._records)
+        except StopIteration:
+            return None
+        except UnicodeDecodeError as exc:
+            found = first_undecodable(blocks(self.stream), self.encoding) if self.stream.seekable() else None
+            raise ImportFailed(self.kind, [*errors, self.decode_problem(None if found is None else found[0])]) from exc
+        except csv.Error as exc:
+            raise ImportFailed(
+                self.kind, [*errors, RowError(self._record_no + 1, "", "", f"cannot be read as CSV: {exc}")]
+            ) from exc
+        self._record_no += 1
+        return values
+
+    def chunks(self, size: int, errors: list[RowError]) -> Iterator[list[dict[str, str]]]:
+        """The data rows, `size` at a time; the last chunk may be shorter, an empty file gives none."""
+        chunk: list[dict[str, str]] = []
+        while (values := self._next(errors)) is not None:
+            if not any(v.strip() for v in values):
+                continue
+            self.rows_read += 1
+            row = self.row(values, self._record_no, errors)
+            if row is not None:
+                chunk.append(row)
+            if self.rows_read % size == 0:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+
+class CsvRows(RowReader):
+    """A canonical CSV (UTF-8, comma-separated, canonical header) row by row; row N is the file's N-th record."""
+
+    def __init__(self, kind: str, stream: IO[bytes], fmt: Format | None = None):
+        self.fmt = fmt or FORMATS[kind]
+        super().__init__(kind, stream)
+
+    def decode_problem(self, position: int | None) -> RowError:
+        where = "?" if position is None else position
+        return RowError(0, "", "", f"the file is not UTF-8 (byte {where}); save it as UTF-8")
+
+    def check_header(self) -> None:
+        errors = header_problems(self.kind, self.header, self.fmt)
+        if errors:
+            raise ImportFailed(self.kind, errors)
+
+    def row(self, values: list[str], record_no: int, errors: list[RowError]) -> dict[str, str] | None:
+        n = record_no  # the header is record 1, spreadsheet row 1
+        if len(values) != len(self.header):
+            note_error(errors, RowError(n, "", "", f"has {len(values)} fields, the header has {len(self.header)}"))
+            return None
+        row = dict(zip(self.header, values, strict=True))
         row["__row__"] = str(n)
-        rows.append(row)
+        return row
+
+
+class WholeRows:
+    """Rows already read whole (a bureau file, CSV or JSON), handed out as one chunk."""
+
+    def __init__(self, data: bytes, rows: list[dict[str, str]]):
+        self.data, self.rows = data, rows
+        self.bytes_total = self.bytes_done = len(data)
+        self.rows_read = len(rows)
+
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+    def chunks(self, size: int, errors: list[RowError]) -> Iterator[list[dict[str, str]]]:
+        if self.rows:
+            yield self.rows
+
+
+def read_rows(kind: str, data: bytes, fmt: Format | None = None) -> list[dict[str, str]]:
+    """Decode and split a whole canonical CSV; header problems raise ImportFailed. `fmt` is the kind's format when
+    it is not one of FORMATS (the open-items snapshot, which has its own import path)."""
+    errors: list[RowError] = []
+    reader = CsvRows(kind, io.BytesIO(data), fmt)
+    rows = [row for chunk in reader.chunks(CHUNK_ROWS, errors) for row in chunk]
     if errors:
         raise ImportFailed(kind, errors[:MAX_LISTED_ERRORS])
     return rows
 
 
-def _parse_all(kind: str, rows: list[dict[str, str]], base: str) -> list[dict[str, Any]]:
+@dataclass
+class _Run:
+    """One import's state across its chunks."""
+
+    kind: str
+    base: str
+    result: ImportResult
+    errors: list[RowError] = field(default_factory=list)
+    seen: dict = field(default_factory=dict)  # key -> row first seen in
+    affected: set[int] = field(default_factory=set)  # customers whose allocations are rebuilt at the end
+    parents: list[tuple[int, str, str | None, bool]] = field(
+        default_factory=list
+    )  # customers: row, ref, parent, touched
+    whole: list[dict[str, Any]] = field(default_factory=list)  # bureau kinds: every row, imported at the end
+    import_id: int | None = None  # the log row every written row is stamped with (data_access.import_journal)
+    created: set[str] = field(default_factory=set)  # customers: the references this import inserted
+
+    @property
+    def writing(self) -> bool:
+        """Rows are written until the first problem; after it the rest of the file is only validated."""
+        return not self.errors
+
+
+def _parse_chunk(run: _Run, rows: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """Typed rows of one chunk; bad fields and keys already seen (in this chunk or an earlier one) go to the run's
+    errors."""
+    kind = run.kind
     fmt = FORMATS[kind]
-    parsed, errors, seen = [], [], {}
+    parsed, seen = [], run.seen
     for row in rows:
         n = int(row["__row__"])
         try:
-            p = parse_row(kind, row, base)
+            p = parse_row(kind, row, run.base)
         except FieldError as exc:
-            errors.append(RowError(n, getattr(exc, "column", ""), getattr(exc, "value", ""), str(exc)))
+            note_error(run.errors, RowError(n, getattr(exc, "column", ""), getattr(exc, "value", ""), str(exc)))
             continue
         if kind in BUREAU_KINDS:  # the key holds the customer, resolved against the database: _import_bureau
             p["__row__"] = n
@@ -160,20 +376,19 @@ def _parse_all(kind: str, rows: list[dict[str, str]], base: str) -> list[dict[st
         key = (p["currency"], p["date"]) if kind == "fx-rates" else p[fmt.key]
         if key in seen:
             col = "currency,date" if kind == "fx-rates" else fmt.key
-            errors.append(
+            note_error(
+                run.errors,
                 RowError(
                     n,
                     col,
                     str(key if kind != "fx-rates" else f"{key[0]} {key[1]}"),
                     f"duplicate key, first seen in row {seen[key]}",
-                )
+                ),
             )
             continue
         seen[key] = n
         p["__row__"] = n
         parsed.append(p)
-    if errors:
-        raise ImportFailed(kind, errors[:MAX_LISTED_ERRORS])
     return parsed
 
 
@@ -287,23 +502,52 @@ def _apply(
     return changed
 
 
-def import_rows(
-    conn: Connection, kind: str, parsed: list[dict[str, Any]], import_id: int | None = None
-) -> ImportResult:
-    """Validate references and write; raises ImportFailed (the caller rolls back). With an `import_id` (the log
-    row of `begin_import`) the written rows carry it and updates are journalled, so that the import can be undone."""
-    result = ImportResult(kind, len(parsed), import_id=import_id)
-    errors: list[RowError] = []
-    affected: set[int] = set()
-    if kind == "customers":
-        refs = {p["customer_ref"] for p in parsed}
-        known = _customer_ids(conn, {p["parent_ref"] for p in parsed if p["parent_ref"]})
-        for p in parsed:
-            if p["parent_ref"] and p["parent_ref"] not in refs and p["parent_ref"] not in known:
-                errors.append(RowError(p["__row__"], "parent_ref", p["parent_ref"], "unknown parent customer"))
-        if errors:
-            raise ImportFailed(kind, errors)
-        # the stored columns are the format's columns but the key and the parent link (resolved to an id below)
+def _load_chunk(conn: Connection, run: _Run, parsed: list[dict[str, Any]]) -> None:
+    """Check one chunk's references against the database and, while the run has no problems, write it."""
+    kind = run.kind
+    if kind in BUREAU_KINDS:
+        run.whole.extend(parsed)
+    elif kind == "customers":
+        _customers_chunk(conn, run, parsed)
+    elif kind == "fx-rates":
+        _fx_rates_chunk(conn, run, parsed)
+    elif kind == "dunning-status":
+        _dunning_status_chunk(conn, run, parsed)
+    elif kind in ("invoices", "payments", "write-offs"):
+        _documents_chunk(conn, run, parsed)
+    else:
+        raise ValueError(f"unknown import kind '{kind}'")
+
+
+def _check_end(conn: Connection, run: _Run) -> None:
+    """Checks that need the whole file: a customer's parent may come later in the file than the customer."""
+    if run.kind != "customers":
+        return
+    outside = {parent for _, _, parent, _ in run.parents if parent and parent not in run.seen}
+    known = _customer_ids(conn, outside)
+    for n, _ref, parent, _ in run.parents:
+        if parent and parent not in run.seen and parent not in known:
+            note_error(run.errors, RowError(n, "parent_ref", parent, "unknown parent customer"))
+
+
+def _finish(conn: Connection, run: _Run) -> None:
+    """What is done once every chunk is written: parent links, bureau rows, the allocations."""
+    if run.kind == "customers":
+        _link_parents(conn, run)
+    elif run.kind in BUREAU_KINDS:
+        _import_bureau(conn, run.kind, run.whole, run.result, run.import_id)
+    elif run.kind in ("invoices", "payments", "write-offs"):
+        try:
+            rebuild_allocations(conn, run.affected)
+        except AllocationError as exc:
+            raise ImportFailed(run.kind, [RowError(0, "", "", str(exc))]) from exc
+
+
+def _customers_chunk(conn: Connection, run: _Run, parsed: list[dict[str, Any]]) -> None:
+    touched: set[str] = set()
+    if run.writing:
+        # the stored columns are the format's columns but the key and the parent link (set at the end: a parent
+        # may come later in the file)
         cols = [c for c in FORMATS["customers"].columns if c not in ("customer_ref", "parent_ref")]
         changed = _apply(
             conn,
@@ -311,77 +555,92 @@ def import_rows(
             Customer.customer_ref,
             parsed,
             lambda p: {"customer_ref": p["customer_ref"], **{c: p[c] for c in cols}},
-            result,
-            import_id=import_id,
+            run.result,
+            import_id=run.import_id,
         )
         touched = {new["customer_ref"] for _, new in changed}
-        created = {new["customer_ref"] for old, new in changed if old is None}
-        ids = _customer_ids(conn, refs | {p["parent_ref"] for p in parsed if p["parent_ref"]})
+        run.created |= {new["customer_ref"] for old, new in changed if old is None}
+    run.parents += [(p["__row__"], p["customer_ref"], p["parent_ref"], p["customer_ref"] in touched) for p in parsed]
+
+
+def _link_parents(conn: Connection, run: _Run) -> None:
+    """Each customer's parent as the file says (none when blank); a changed link alone counts as an update."""
+    result = run.result
+    for chunk in _chunks(run.parents, 5000):
+        ids = _customer_ids(conn, {ref for _, ref, _, _ in chunk} | {parent for _, _, parent, _ in chunk if parent})
         current: dict[int, tuple[int | None, int | None]] = {}
-        for chunk in _chunks(ids.values()):
+        for part in _chunks(ids[ref] for _, ref, _, _ in chunk):
             current.update(
                 (r.id, (r.parent_id, r.import_id))
                 for r in conn.execute(
-                    select(Customer.id, Customer.parent_id, Customer.import_id).where(Customer.id.in_(chunk))
+                    select(Customer.id, Customer.parent_id, Customer.import_id).where(Customer.id.in_(part))
                 )
             )
         links: list[RowChange] = []
-        for p in parsed:
-            cid = ids[p["customer_ref"]]
-            want = ids[p["parent_ref"]] if p["parent_ref"] else None
-            parent, writer = current[cid]
-            if parent != want:
-                stamp = {} if import_id is None else {"import_id": import_id}
+        stamp = {} if run.import_id is None else {"import_id": run.import_id}
+        for _n, ref, parent, touched in chunk:
+            cid = ids[ref]
+            want = ids[parent] if parent else None
+            old, writer = current[cid]
+            if old != want:
                 conn.execute(update(Customer).where(Customer.id == cid).values(parent_id=want, **stamp))
-                if import_id is not None and p["customer_ref"] not in created:  # an inserted row needs no image
-                    links.append(RowChange({"id": cid}, {"parent_id": parent}, {"parent_id": want}, writer))
-                if p["customer_ref"] not in touched:  # only the parent link changed: an update
+                if run.import_id is not None and ref not in run.created:  # an inserted row needs no image
+                    links.append(RowChange({"id": cid}, {"parent_id": old}, {"parent_id": want}, writer))
+                if not touched:  # only the parent link changed: an update
                     result.unchanged -= 1
                     result.updated += 1
         if links:
-            journal_updates(conn, import_id, "customers", links)
-        _check_no_cycles(conn, kind)
-        return result
-    if kind == "fx-rates":
-        keys = [(p["currency"], p["date"]) for p in parsed]
-        existing = {}
-        for chunk in _chunks(keys):
-            for r in conn.execute(select(FxRate.__table__).where(tuple_(FxRate.currency, FxRate.rate_date).in_(chunk))):
-                existing[(r.currency, r.rate_date)] = r
-        stamp = {} if import_id is None else {"import_id": import_id}
-        new, journal = [], []
-        for p in parsed:
-            k = (p["currency"], p["date"])
-            if k not in existing:
-                new.append({"currency": k[0], "rate_date": k[1], "rate": p["rate"], **stamp})
-            elif existing[k].rate != p["rate"]:
-                conn.execute(
-                    update(FxRate)
-                    .where(FxRate.currency == k[0], FxRate.rate_date == k[1])
-                    .values(rate=p["rate"], **stamp)
-                )
-                result.updated += 1
-                key = {"currency": k[0], "rate_date": k[1]}
-                journal.append(RowChange(key, {"rate": existing[k].rate}, {"rate": p["rate"]}, existing[k].import_id))
-            else:
-                result.unchanged += 1
-        for chunk in _chunks(new, 5000):
-            conn.execute(insert(FxRate), chunk)
-        if journal:
-            journal_updates(conn, import_id, "fx_rates", journal)
-        result.inserted = len(new)
-        return result
-    if kind == "dunning-status":
-        return _import_dunning_status(conn, parsed, result, import_id)
-    if kind in BUREAU_KINDS:
-        return _import_bureau(conn, kind, parsed, result, import_id)
+            journal_updates(conn, run.import_id, "customers", links)
+    _check_no_cycles(conn, run.kind)
 
+
+def _fx_rates_chunk(conn: Connection, run: _Run, parsed: list[dict[str, Any]]) -> None:
+    if not run.writing:
+        return
+    result = run.result
+    keys = [(p["currency"], p["date"]) for p in parsed]
+    existing = {}
+    for chunk in _chunks(keys):
+        for r in conn.execute(select(FxRate.__table__).where(tuple_(FxRate.currency, FxRate.rate_date).in_(chunk))):
+            existing[(r.currency, r.rate_date)] = r
+    stamp = {} if run.import_id is None else {"import_id": run.import_id}
+    new, journal = [], []
+    for p in parsed:
+        k = (p["currency"], p["date"])
+        if k not in existing:
+            new.append({"currency": k[0], "rate_date": k[1], "rate": p["rate"], **stamp})
+        elif existing[k].rate != p["rate"]:
+            conn.execute(
+                update(FxRate).where(FxRate.currency == k[0], FxRate.rate_date == k[1]).values(rate=p["rate"], **stamp)
+            )
+            result.updated += 1
+            key = {"currency": k[0], "rate_date": k[1]}
+            journal.append(RowChange(key, {"rate": existing[k].rate}, {"rate": p["rate"]}, existing[k].import_id))
+        else:
+            result.unchanged += 1
+    for chunk in _chunks(new, 5000):
+        conn.execute(insert(FxRate), chunk)
+    if journal:
+        journal_updates(conn, run.import_id, "fx_rates", journal)
+    result.inserted += len(new)
+
+
+def _documents_chunk(conn: Connection, run: _Run, parsed: list[dict[str, Any]]) -> None:
+    """Invoices, payments and write-offs: the customer (and a write-off's invoice) must exist."""
+    kind, errors = run.kind, run.errors
     ids = _customer_ids(conn, {p["customer_ref"] for p in parsed if "customer_ref" in p})
     for p in parsed:
         if "customer_ref" in p and p["customer_ref"] not in ids:
-            errors.append(RowError(p["__row__"], "customer_ref", p["customer_ref"], "unknown customer"))
-    if errors:
-        raise ImportFailed(kind, errors[:MAX_LISTED_ERRORS])
+            note_error(errors, RowError(p["__row__"], "customer_ref", p["customer_ref"], "unknown customer"))
+    invoices: dict = {}
+    if kind == "write-offs":
+        invoices = _existing(conn, Invoice, Invoice.invoice_number, {p["invoice_number"] for p in parsed})
+        for p in parsed:
+            inv = invoices.get(p["invoice_number"])
+            if inv is None or inv.kind != "invoice":
+                note_error(errors, RowError(p["__row__"], "invoice_number", p["invoice_number"], "unknown invoice"))
+    if not run.writing:
+        return
     if kind == "invoices":
         changed = _apply(
             conn,
@@ -400,11 +659,10 @@ def import_rows(
                 "credited_invoice": p["credited_invoice"],
                 "pledged_to": p["pledged_to"],
             },
-            result,
-            import_id=import_id,
+            run.result,
+            import_id=run.import_id,
         )
-        numbers = {new["invoice_number"] for _, new in changed}
-        affected |= customers_with_documents_named(conn, numbers)
+        run.affected |= customers_with_documents_named(conn, {new["invoice_number"] for _, new in changed})
     elif kind == "payments":
         changed = _apply(
             conn,
@@ -419,17 +677,10 @@ def import_rows(
                 "currency": p["currency"],
                 "invoice_number": p["invoice_number"],
             },
-            result,
-            import_id=import_id,
+            run.result,
+            import_id=run.import_id,
         )
-    elif kind == "write-offs":
-        invoices = _existing(conn, Invoice, Invoice.invoice_number, {p["invoice_number"] for p in parsed})
-        for p in parsed:
-            inv = invoices.get(p["invoice_number"])
-            if inv is None or inv.kind != "invoice":
-                errors.append(RowError(p["__row__"], "invoice_number", p["invoice_number"], "unknown invoice"))
-        if errors:
-            raise ImportFailed(kind, errors[:MAX_LISTED_ERRORS])
+    else:
         changed = _apply(
             conn,
             WriteOff,
@@ -443,38 +694,29 @@ def import_rows(
                 "amount": p["amount"],
                 "reason": p["reason"],
             },
-            result,
-            import_id=import_id,
+            run.result,
+            import_id=run.import_id,
         )
-    else:
-        raise ValueError(f"unknown import kind '{kind}'")
     for old, new in changed:
-        affected.add(new["customer_id"])
+        run.affected.add(new["customer_id"])
         if old is not None:
-            affected.add(old["customer_id"])
-    try:
-        rebuild_allocations(conn, affected)
-    except AllocationError as exc:
-        raise ImportFailed(kind, [RowError(0, "", "", str(exc))]) from exc
-    return result
+            run.affected.add(old["customer_id"])
 
 
-def _import_dunning_status(
-    conn: Connection, parsed: list[dict[str, Any]], result: ImportResult, import_id: int | None = None
-) -> ImportResult:
+def _dunning_status_chunk(conn: Connection, run: _Run, parsed: list[dict[str, Any]]) -> None:
     """Each row replaces the stored status of its invoice; statuses are not ledger amounts, so no reallocation."""
     invoices = _existing(conn, Invoice, Invoice.invoice_number, {p["invoice_number"] for p in parsed})
-    errors = []
     for p in parsed:
         inv = invoices.get(p["invoice_number"])
         if inv is None:
-            errors.append(RowError(p["__row__"], "invoice_number", p["invoice_number"], "unknown invoice"))
+            note_error(run.errors, RowError(p["__row__"], "invoice_number", p["invoice_number"], "unknown invoice"))
         elif inv.kind != "invoice":
-            errors.append(
-                RowError(p["__row__"], "invoice_number", p["invoice_number"], "is a credit note, not an invoice")
+            note_error(
+                run.errors,
+                RowError(p["__row__"], "invoice_number", p["invoice_number"], "is a credit note, not an invoice"),
             )
-    if errors:
-        raise ImportFailed("dunning-status", errors[:MAX_LISTED_ERRORS])
+    if not run.writing:
+        return
     for p in parsed:
         p["invoice_id"] = invoices[p["invoice_number"]].id
     _apply(
@@ -491,11 +733,10 @@ def _import_dunning_status(
             "notice_sent_on": p["notice_sent_date"],
             "collection_status": p["collection_status"],
         },
-        result,
+        run.result,
         stamp={"updated_at": utcnow()},
-        import_id=import_id,
+        import_id=run.import_id,
     )
-    return result
 
 
 class _Pairs(list):
@@ -714,31 +955,99 @@ def import_file(
     back; `log_failed_import` records the rejection in a transaction of its own. The bureau kinds also read a
     JSON list of objects (`is_json`). The log's source defaults to the kind's (`KIND_SOURCES`, else "ledger").
     """
+    return import_stream(conn, kind, io.BytesIO(data), file_name, source, author=author)
+
+
+def import_path(conn: Connection, kind: str, path: Path, author: str | None = None) -> ImportResult:
+    """`import_file` for a file on disk, read as it is imported (never whole)."""
+    with Path(path).open("rb") as stream:
+        return import_stream(conn, kind, stream, Path(path).name, author=author)
+
+
+def import_stream(
+    conn: Connection,
+    kind: str,
+    stream: IO[bytes],
+    file_name: str | None = None,
+    source: str | None = None,
+    *,
+    progress: ProgressCallback | None = None,
+    chunk_rows: int | None = None,
+    author: str | None = None,
+) -> ImportResult:
+    """`import_file` for a binary stream (an open file, io.BytesIO), read and written `chunk_rows` rows at a time;
+    `progress` is called after every chunk. The bureau kinds are read whole."""
     if kind not in FORMATS:
         raise ValueError(f"unknown import kind '{kind}'; choose one of {', '.join(FORMATS)}")
     if kind in OWN_PATH_KINDS:
         raise ValueError(f"{kind} has an import of its own: data_access.ingest.import_export routes it")
+    reader: RowReader | WholeRows
+    if kind in BUREAU_KINDS:
+        data = stream.read()
+        rows = read_json_rows(kind, data) if is_json(kind, data, file_name) else read_rows(kind, data)
+        reader = WholeRows(data, rows)
+    else:
+        reader = CsvRows(kind, stream)
+    return import_rows_from(
+        conn, kind, reader, file_name, source, progress=progress, chunk_rows=chunk_rows, author=author
+    )
+
+
+def import_rows_from(
+    conn: Connection,
+    kind: str,
+    reader: RowReader | WholeRows,
+    file_name: str | None = None,
+    source: str | None = None,
+    *,
+    progress: ProgressCallback | None = None,
+    chunk_rows: int | None = None,
+    author: str | None = None,
+) -> ImportResult:
+    """Import the canonical rows a reader hands out (its header already checked), chunk by chunk, in the caller's
+    transaction: all rows or none (ImportFailed; the caller rolls back). The import's log row is written first, so
+    that every row it writes carries its number (undo: data_access.import_journal)."""
     source = source or KIND_SOURCES.get(kind, "ledger")
     started = utcnow()
-    rows = read_json_rows(kind, data) if is_json(kind, data, file_name) else read_rows(kind, data)
-    base = base_currency(conn)
-    parsed = _parse_all(kind, rows, base)
     demo_removed = remove_demo_data(conn)
     import_id = begin_import(
-        conn,
-        kind=kind,
-        source=source,
-        file_name=file_name,
-        file_sha256=hashlib.sha256(data).hexdigest(),
-        author=author,
-        started_at=started,
+        conn, kind=kind, source=source, file_name=file_name, file_sha256=None, author=author, started_at=started
     )
-    result = import_rows(conn, kind, parsed, import_id)
+    run = _Run(kind, base_currency(conn), ImportResult(kind, 0, import_id=import_id), import_id=import_id)
+    shown = None
+
+    def report(stage: str = "rows") -> None:
+        nonlocal shown
+        now = Progress(reader.rows_read, reader.bytes_done, reader.bytes_total, stage)
+        if progress is not None and now != shown:
+            progress(now)
+            shown = now
+
+    for rows in reader.chunks(chunk_rows or CHUNK_ROWS, run.errors):
+        _load_chunk(conn, run, _parse_chunk(run, rows))
+        report()
+        if len(run.errors) >= MAX_LISTED_ERRORS:
+            break  # the list is full: reading on would change nothing
+    report()
+    run.result.rows = reader.rows_read
+    _check_end(conn, run)
+    if run.errors:
+        raise ImportFailed(kind, run.errors[:MAX_LISTED_ERRORS])
+    if kind in ("invoices", "payments", "write-offs"):
+        report("allocations")
+    _finish(conn, run)
+    result = run.result
     result.demo_removed = demo_removed
     if result.inserted + result.updated >= ANALYZE_AFTER_ROWS:
         refresh_statistics(conn)
     finish_import(
-        conn, import_id, rows=result.rows, inserted=result.inserted, updated=result.updated, message=result.summary()
+        conn,
+        import_id,
+        rows=result.rows,
+        inserted=result.inserted,
+        updated=result.updated,
+        message=result.summary(),
+        file_sha256=reader.sha256(),
     )
     bump_data_version(conn)
     return result
@@ -747,21 +1056,22 @@ def import_file(
 def log_failed_import(
     conn: Connection,
     kind: str,
-    data: bytes,
+    data: bytes | IO[bytes],
     file_name: str | None,
     error: Exception,
     started_at: datetime,
     source: str | None = None,
     author: str | None = None,
 ) -> None:
-    """Record a rejected file in a transaction of its own: who, which file, how many rows had problems, why."""
+    """Record a rejected file (its bytes, or the seekable stream it was read from) in a transaction of its own:
+    who, which file, how many rows had problems, why."""
     errors = getattr(error, "errors", [])
     log_import(
         conn,
         kind=kind,
         source=source or KIND_SOURCES.get(kind, "ledger"),
         file_name=file_name,
-        file_sha256=hashlib.sha256(data).hexdigest(),
+        file_sha256=file_sha256(data),
         rows=0,
         inserted=0,
         updated=0,
@@ -773,7 +1083,3 @@ def log_failed_import(
     )
     record(conn, author, "import_refused", "import", file_name, None, {"kind": kind, "reason": str(error)})
     bump_data_version(conn)
-
-
-def import_path(conn: Connection, kind: str, path: Path) -> ImportResult:
-    return import_file(conn, kind, Path(path).read_bytes(), Path(path).name)

@@ -4,15 +4,16 @@ import log and the allocation rebuild. Every function takes a Connection; the ca
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, update
 
 from data_access.schema import (
     OPEN_UNTIL_OPEN,
     Allocation,
+    Customer,
     DataVersion,
     ImportLog,
     Invoice,
@@ -152,19 +153,29 @@ def log_import(
 # --- allocations ------------------------------------------------------------------------------
 
 
+REBUILD_CUSTOMERS = 1_000  # customers whose documents are loaded and allocated together
+
+
 def rebuild_allocations(conn: Connection, customer_ids: Iterable[int] | None = None) -> int:
     """Recompute the allocations of the given customers (all when None) from their documents.
 
-    Raises domain.allocation.AllocationError for a document that cannot be allocated; the caller's
-    transaction then rolls back whole.
+    Allocations never cross customers, so the work is done `REBUILD_CUSTOMERS` customers at a time: memory follows
+    the batch, not the ledger. Raises domain.allocation.AllocationError for a document that cannot be allocated;
+    the caller's transaction then rolls back whole.
     """
-    ids = None if customer_ids is None else sorted(set(customer_ids))
-    if ids is not None and not ids:
-        return 0
+    if customer_ids is None:
+        conn.execute(delete(Allocation))
+        ids = list(conn.execute(select(Customer.id).order_by(Customer.id)).scalars())
+    else:
+        ids = sorted(set(customer_ids))
+    written = 0
+    for i in range(0, len(ids), REBUILD_CUSTOMERS):
+        written += _rebuild_batch(conn, ids[i : i + REBUILD_CUSTOMERS], delete_first=customer_ids is not None)
+    return written
 
-    def scoped(col):
-        return True if ids is None else col.in_(ids)
 
+def _rebuild_batch(conn: Connection, ids: list[int], delete_first: bool) -> int:
+    """The allocations and open_until of these customers' documents, from the documents."""
     inv_rows = conn.execute(
         select(
             Invoice.id,
@@ -175,7 +186,8 @@ def rebuild_allocations(conn: Connection, customer_ids: Iterable[int] | None = N
             Invoice.amount,
             Invoice.kind,
             Invoice.credited_invoice,
-        ).where(scoped(Invoice.customer_id))
+            Invoice.open_until,
+        ).where(Invoice.customer_id.in_(ids))
     ).all()
     pay_rows = conn.execute(
         select(
@@ -186,7 +198,8 @@ def rebuild_allocations(conn: Connection, customer_ids: Iterable[int] | None = N
             Payment.payment_date,
             Payment.amount,
             Payment.invoice_number,
-        ).where(scoped(Payment.customer_id))
+            Payment.open_until,
+        ).where(Payment.customer_id.in_(ids))
     ).all()
     wo_rows = conn.execute(
         select(
@@ -199,7 +212,7 @@ def rebuild_allocations(conn: Connection, customer_ids: Iterable[int] | None = N
             Invoice.invoice_number,
         )
         .join(Invoice, Invoice.id == WriteOff.invoice_id)
-        .where(scoped(WriteOff.customer_id))
+        .where(WriteOff.customer_id.in_(ids))
     ).all()
     credits_by_customer: dict[int, list[CreditDoc]] = defaultdict(list)
     for r in inv_rows:
@@ -259,28 +272,56 @@ def rebuild_allocations(conn: Connection, customer_ids: Iterable[int] | None = N
                 r.id, r.invoice_number, r.customer_id, r.currency, r.issue_date, r.amount
             )
     allocations = allocate(invoices_by_number.values(), [c for cs in credits_by_customer.values() for c in cs])
-    if ids is None:
-        conn.execute(delete(Allocation))
-    else:
-        conn.execute(delete(Allocation).where(Allocation.customer_id.in_(ids)))
     customer_of = {i.id: i.customer_id for i in invoices_by_number.values()}
     rows = [allocation_row(a, customer_of[a.invoice_id]) for a in allocations]
-    insert_allocations(conn, rows)
+    if not delete_first or _stored_allocations(conn, ids) != _as_multiset(rows):
+        # unchanged allocations (a file imported again) are left as they are: deleting and inserting them again
+        # would rewrite every row and its five indexes for nothing
+        if delete_first:
+            conn.execute(delete(Allocation).where(Allocation.customer_id.in_(ids)))
+        insert_allocations(conn, rows)
     amounts = {("invoice", r.id): r.amount for r in inv_rows if r.kind == "invoice"}
     amounts.update(
         {(c.kind, c.id): c.amount for cs in credits_by_customer.values() for c in cs if c.kind != "write_off"}
     )
     settled = settled_on(allocations, amounts)
     _set_open_until(
-        conn, Invoice, [("invoice" if r.kind == "invoice" else "credit_note", r.id) for r in inv_rows], settled
+        conn,
+        Invoice,
+        [("invoice" if r.kind == "invoice" else "credit_note", r.id, r.open_until) for r in inv_rows],
+        settled,
     )
-    _set_open_until(conn, Payment, [("payment", r.id) for r in pay_rows], settled)
+    _set_open_until(conn, Payment, [("payment", r.id, r.open_until) for r in pay_rows], settled)
     return len(rows)
 
 
-def _set_open_until(conn: Connection, model, keys: list[tuple[str, int]], settled: dict) -> None:
-    """Write each document's open_until (the settlement date, or the far-future marker while open)."""
-    params = [{"b_id": doc_id, "b_until": settled.get((kind, doc_id), OPEN_UNTIL_OPEN)} for kind, doc_id in keys]
+_ALLOCATION_COLUMNS = (
+    "invoice_id",
+    "customer_id",
+    "alloc_date",
+    "amount",
+    "payment_id",
+    "credit_note_id",
+    "write_off_id",
+)
+
+
+def _as_multiset(rows: Iterable[dict]) -> Counter:
+    return Counter(tuple(r[c] for c in _ALLOCATION_COLUMNS) for r in rows)
+
+
+def _stored_allocations(conn: Connection, ids: list[int]) -> Counter:
+    cols = [ALLOCATIONS.c[c] for c in _ALLOCATION_COLUMNS]
+    return Counter(tuple(r) for r in conn.execute(select(*cols).where(ALLOCATIONS.c.customer_id.in_(ids))))
+
+
+def _set_open_until(conn: Connection, model, docs: list[tuple[str, int, date]], settled: dict) -> None:
+    """Write each document's open_until (the settlement date, or the far-future marker while open) where it changed."""
+    params = []
+    for kind, doc_id, stored in docs:
+        until = settled.get((kind, doc_id), OPEN_UNTIL_OPEN)
+        if until != stored:
+            params.append({"b_id": doc_id, "b_until": until})
     stmt = (
         update(model.__table__).where(model.__table__.c.id == bindparam("b_id")).values(open_until=bindparam("b_until"))
     )

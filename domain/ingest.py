@@ -1,12 +1,14 @@
 """Reading an ERP's own export: encoding, separator, decimal mark and date format detected, headers in English,
 Norwegian, Swedish or Danish mapped to the canonical columns, and every row rewritten as a canonical row
-(ISO dates, '.' decimals) for the strict canonical import. Pure: bytes in, canonical text out.
+(ISO dates, '.' decimals) for the strict canonical import. Pure: bytes in, canonical text out; a large file is
+handled piece by piece (`detect_encoding` over its blocks, `check_mapping` once and `canonical_row` per row).
 
 What is detected is shown to the user and can be overridden (`Dialect`); a mapping can be edited and saved
 as a named preset (`ColumnMap`)."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -508,26 +510,78 @@ for _canonical, _variants in SYNONYMS.items():
         _LOOKUP.setdefault(normalise(_v), []).append(_canonical)
 
 
+# Bytes that Windows-1252 leaves undefined (Python's cp1252 codec refuses them)
+_NOT_CP1252 = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
+BOM = codecs.BOM_UTF8
+
+
+def detect_encoding(blocks: Iterable[bytes]) -> str:
+    """The encoding of a whole file given block by block: UTF-8 with a BOM, UTF-8, else Windows-1252.
+
+    One pass that keeps nothing but the decoder's state, so a Windows-1252 letter in the last row of a large
+    file is seen. Bytes that are neither raise IngestError naming the first such byte and its position."""
+    utf8 = codecs.getincrementaldecoder("utf-8")()
+    is_utf8, offset = True, 0
+    not_cp1252: tuple[int, int] | None = None
+    for block in blocks:
+        if offset == 0 and block.startswith(BOM):
+            return "utf-8-sig"
+        if is_utf8:
+            try:
+                utf8.decode(block)
+            except UnicodeDecodeError:
+                is_utf8 = False
+        if not_cp1252 is None and (bad := _NOT_CP1252.search(block)):
+            not_cp1252 = (block[bad.start()], offset + bad.start())
+        if not is_utf8 and not_cp1252 is not None:
+            break
+        offset += len(block)
+    if is_utf8:
+        try:
+            utf8.decode(b"", final=True)
+            return "utf-8"
+        except UnicodeDecodeError:
+            pass
+    if not_cp1252 is not None:
+        byte, position = not_cp1252
+        raise IngestError(
+            f"the file is neither UTF-8 nor Windows-1252 text (byte 0x{byte:02x} at position {position}): "
+            "is it a CSV or Excel file?"
+        )
+    return "cp1252"
+
+
+def first_undecodable(blocks: Iterable[bytes], encoding: str) -> tuple[int, int] | None:
+    """(position, byte) of the first byte that is not text in `encoding`, counted from the file's first byte;
+    None when the whole file decodes. Used to name the place when a file streamed in pieces stops decoding."""
+    sig = codecs.lookup(encoding).name == "utf-8-sig"
+    decoder = codecs.getincrementaldecoder("utf-8" if sig else encoding)()
+    offset = 0
+    for block in blocks:
+        if offset == 0 and sig and block.startswith(BOM):
+            block, offset = block[len(BOM) :], len(BOM)
+        held = decoder.getstate()[0]
+        try:
+            decoder.decode(block)
+        except UnicodeDecodeError as exc:
+            data = held + block
+            return offset - len(held) + exc.start, data[exc.start]
+        offset += len(block)
+    held = decoder.getstate()[0]
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:
+        return offset - len(held) + exc.start, held[exc.start]
+    return None
+
+
 def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     """The text and the encoding it was read with: UTF-8 (with or without BOM), else Windows-1252."""
-    if encoding:
-        try:
-            return data.decode(encoding), encoding
-        except (UnicodeDecodeError, LookupError) as exc:
-            raise IngestError(f"the file cannot be read as {encoding}: {exc}") from exc
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data.decode("utf-8-sig"), "utf-8-sig"
+    encoding = encoding or detect_encoding([data])
     try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError as exc:
-        raise IngestError(
-            f"the file is neither UTF-8 nor Windows-1252 text (byte 0x{data[exc.start]:02x} at position {exc.start}): "
-            "is it a CSV or Excel file?"
-        ) from exc
+        return data.decode(encoding), encoding
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise IngestError(f"the file cannot be read as {encoding}: {exc}") from exc
 
 
 def sniff_delimiter(text: str) -> str:
@@ -547,9 +601,11 @@ def read_table(text: str, delimiter: str) -> tuple[list[str], list[list[str]]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = [h.strip() for h in next(reader)]
+        rows = [r for r in reader if any(v.strip() for v in r)]
     except StopIteration:
         raise IngestError("the file is empty") from None
-    rows = [r for r in reader if any(v.strip() for v in r)]
+    except csv.Error as exc:
+        raise IngestError(f"the file cannot be read as CSV: {exc}") from exc
     return header, rows
 
 
@@ -635,14 +691,11 @@ def detect_number_format(values: Iterable[str]) -> tuple[str, str]:
     return ".", "," if has_comma_groups else (" " if spaces else "")
 
 
-def detect_dialect(data: bytes, mapping: ColumnMap | None = None) -> tuple[Dialect, list[str], list[list[str]]]:
-    """Encoding and separator from the text; decimal mark and date format from the mapped amount and date columns."""
-    text, encoding = decode(data)
-    delimiter = sniff_delimiter(text)
-    header, rows = read_table(text, delimiter)
-    dialect = Dialect(encoding=encoding, delimiter=delimiter)
-    if mapping is None:
-        return dialect, header, rows
+def detect_formats(
+    dialect: Dialect, header: Sequence[str], rows: Sequence[Sequence[str]], mapping: ColumnMap
+) -> Dialect:
+    """The dialect with the decimal mark, thousands separator and date format of the mapped amount and date columns
+    (the first 2,000 values of each kind are looked at)."""
     index = {h: i for i, h in enumerate(header)}
     dates, amounts = [], []
     for canonical, source in mapping.columns:
@@ -654,7 +707,21 @@ def detect_dialect(data: bytes, mapping: ColumnMap | None = None) -> tuple[Diale
         elif canonical in AMOUNT_COLUMNS:
             amounts.extend(col)
     decimal, thousands = detect_number_format(amounts)
-    return replace(dialect, decimal=decimal, thousands=thousands, date_format=detect_date_format(dates)), header, rows
+    return replace(dialect, decimal=decimal, thousands=thousands, date_format=detect_date_format(dates))
+
+
+def detect_dialect(
+    data: bytes, mapping: ColumnMap | None = None, encoding: str | None = None
+) -> tuple[Dialect, list[str], list[list[str]]]:
+    """Encoding and separator from the text; decimal mark and date format from the mapped amount and date columns.
+    `encoding` when it is known already (found over the whole of a file of which `data` is the start)."""
+    text, encoding = decode(data, encoding)
+    delimiter = sniff_delimiter(text)
+    header, rows = read_table(text, delimiter)
+    dialect = Dialect(encoding=encoding, delimiter=delimiter)
+    if mapping is None:
+        return dialect, header, rows
+    return detect_formats(dialect, header, rows, mapping), header, rows
 
 
 @dataclass(frozen=True)
@@ -707,11 +774,9 @@ def _amount(text: str, dialect: Dialect) -> str:
     return v
 
 
-def to_canonical(
-    header: Sequence[str], rows: Sequence[Sequence[str]], mapping: ColumnMap, dialect: Dialect
-) -> tuple[str, list[Problem]]:
-    """The rows as a canonical CSV (header = the mapped canonical columns; ISO dates; '.' decimals), row for row,
-    so the canonical import's row numbers are the file's. Dates that do not parse are reported here."""
+def check_mapping(header: Sequence[str], mapping: ColumnMap) -> dict[str, int]:
+    """The position of each header; IngestError when the mapping names a column the file lacks or leaves a required
+    column unmapped."""
     index = {h: i for i, h in enumerate(header)}
     absent = [s for _, s in mapping.columns if not s.startswith("=") and s not in index]
     absent += [p for _, s in mapping.columns if s.startswith("=") for p in PLACEHOLDER.findall(s) if p not in index]
@@ -723,33 +788,51 @@ def to_canonical(
             f"missing required column(s) for {mapping.kind}: {', '.join(missing)}; the file's columns are "
             f"{', '.join(header)} (map them by hand or save a preset)"
         )
+    return index
+
+
+def canonical_row(
+    row: Sequence[str], n: int, index: dict[str, int], mapping: ColumnMap, dialect: Dialect
+) -> tuple[list[str], list[Problem]]:
+    """One row of the file (row `n`, the header being row 1) as the canonical row's values, in the mapping's column
+    order, and the dates in it that do not parse."""
+    values: list[str] = []
+    problems: list[Problem] = []
+    for canonical, source in mapping.columns:
+        if source.startswith("="):  # a constant ("=NOK") or a template ("=P-{invoiceNumber}")
+            raw = PLACEHOLDER.sub(lambda m: _cell(row, index[m.group(1)]).strip(), source[1:])
+        else:
+            raw = _cell(row, index[source])
+        v = raw.strip()
+        if v and canonical == "kind":
+            flags = FLAG_VALUES if normalise(source) in _FLAG_HEADERS else {}
+            v = flags.get(v.casefold(), KIND_VALUES.get(normalise(v), v))
+        if v and canonical in DATE_COLUMNS:
+            try:
+                v = datetime.strptime(v, dialect.date_format).date().isoformat()
+            except ValueError:
+                problems.append(Problem(n, source, raw, f"not a date in the format {DATE_LABELS[dialect.date_format]}"))
+        elif v and canonical in AMOUNT_COLUMNS:
+            v = _amount(v, dialect)
+            if not _NUMBER.fullmatch(v):
+                what = "a number" if canonical in ("rate", "pd_percent") else "an amount"
+                problems.append(Problem(n, source, raw, f"not {what} in the format {_amount_example(dialect)}"))
+        values.append(v)
+    return values, problems
+
+
+def to_canonical(
+    header: Sequence[str], rows: Sequence[Sequence[str]], mapping: ColumnMap, dialect: Dialect
+) -> tuple[str, list[Problem]]:
+    """The rows as a canonical CSV (header = the mapped canonical columns; ISO dates; '.' decimals), row for row,
+    so the canonical import's row numbers are the file's. Dates that do not parse are reported here."""
+    index = check_mapping(header, mapping)
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     w.writerow([c for c, _ in mapping.columns])
     problems: list[Problem] = []
     for n, r in enumerate(rows, start=2):
-        values = []
-        for canonical, source in mapping.columns:
-            if source.startswith("="):  # a constant ("=NOK") or a template ("=P-{invoiceNumber}")
-                raw = PLACEHOLDER.sub(lambda m: _cell(r, index[m.group(1)]).strip(), source[1:])  # noqa: B023
-            else:
-                raw = _cell(r, index[source])
-            v = raw.strip()
-            if v and canonical == "kind":
-                flags = FLAG_VALUES if normalise(source) in _FLAG_HEADERS else {}
-                v = flags.get(v.casefold(), KIND_VALUES.get(normalise(v), v))
-            if v and canonical in DATE_COLUMNS:
-                try:
-                    v = datetime.strptime(v, dialect.date_format).date().isoformat()
-                except ValueError:
-                    problems.append(
-                        Problem(n, source, raw, f"not a date in the format {DATE_LABELS[dialect.date_format]}")
-                    )
-            elif v and canonical in AMOUNT_COLUMNS:
-                v = _amount(v, dialect)
-                if not _NUMBER.fullmatch(v):
-                    what = "a number" if canonical in ("rate", "pd_percent") else "an amount"
-                    problems.append(Problem(n, source, raw, f"not {what} in the format {_amount_example(dialect)}"))
-            values.append(v)
+        values, found = canonical_row(r, n, index, mapping, dialect)
+        problems += found
         w.writerow(values)
     return out.getvalue(), problems

@@ -12,13 +12,14 @@ from components import frame
 from components.export import to_csv
 from components.format import day as show_day
 from components.format import money as show_money
+from components.format import number as fmt_number
 from components.i18n import N_, _
 from components.safe import md  # file names, cell values and messages quoting them are shown as text
 from components.state import acting_user
 from data_access import cache
 from data_access.cache import ImportFailed
 from domain.canonical import FORMATS
-from domain.ingest import DATE_FORMATS, DATE_LABELS, ColumnMap, Dialect, IngestError, decode, read_table
+from domain.ingest import DATE_FORMATS, DATE_LABELS, ColumnMap, Dialect, IngestError
 
 frame.enter_page()
 
@@ -79,6 +80,12 @@ st.write(
 kinds = [k for k in KINDS if k in FORMATS]
 kind = st.selectbox(_("What the file holds"), kinds, format_func=lambda k: label_of(KINDS, k), key="import_kind")
 upload = st.file_uploader(_("File (CSV or Excel)"), type=["csv", "txt", "xlsx"], key="import_upload")
+st.caption(
+    _(
+        "Files up to {size} MB can be uploaded here. Import larger files on the server with "
+        "`python cli.py import KIND FILE` (see docs/data-formats.md)."
+    ).format(size=st.get_option("server.maxUploadSize"))
+)
 if upload is not None:
     st.session_state[FILE] = (upload.name, upload.getvalue())
 if FILE not in st.session_state:
@@ -129,7 +136,7 @@ dialect = Dialect(encoding, delimiter, decimal, thousands, date_format)
 
 # --- which column is which -----------------------------------------------------------------------------------
 try:
-    headers = read_table(decode(data, encoding)[0], delimiter)[0]
+    headers = cache.file_headers(data, encoding, delimiter)
 except IngestError as exc:
     st.error(md(exc))
     st.stop()
@@ -159,9 +166,11 @@ except (IngestError, ImportFailed) as exc:
 
 if prepared is not None:
     st.subheader(_("Preview: the first rows as they will be stored"))
-    head, rows = read_table(prepared.data.decode("utf-8"), ",")
-    st.dataframe(pd.DataFrame(rows[:20], columns=head), hide_index=True, key="import_preview")
-    st.caption(_("{n} rows in the file").format(n=len(rows)))
+    head, rows = prepared.preview
+    st.dataframe(pd.DataFrame(list(rows), columns=list(head)), hide_index=True, key="import_preview")
+    st.caption(
+        _("The first {n} rows of the file; every row is checked when you validate or import.").format(n=len(rows))
+    )
 
 # --- the date of a snapshot or of the ERP's balances ----------------------------------------------------------
 as_of = source = None
@@ -197,6 +206,16 @@ left, right = st.columns(2)
 validate = left.button(_("Validate the whole file"), key="import_validate", disabled=not ready)
 commit = right.button(_("Import"), type="primary", key="import_commit", disabled=not ready)
 if (validate or commit) and ready:
+    bar = st.progress(0.0, text=_("Reading the file…"))
+
+    def show(progress) -> None:
+        text = (
+            _("Rebuilding the allocations…")
+            if progress.stage == "allocations"
+            else _("{rows} rows read").format(rows=fmt_number(progress.rows))
+        )
+        bar.progress(progress.fraction, text=text)
+
     try:
         result, _p = cache.run_import(
             kind,
@@ -209,6 +228,7 @@ if (validate or commit) and ready:
             author=acting_user().name or None,
             as_of=as_of,
             source=source,
+            progress=show,
         )
         notes = list(result.notes)
         if not validate and getattr(result, "import_id", None) is not None:

@@ -313,9 +313,9 @@ def test_the_log_records_who_and_how_many_rows_a_rejected_file_had(db_url):
         log_failed_import(conn, "invoices", bad, "bad.csv", exc.value, started, author="kari")
     with e.connect() as conn:
         r = conn.execute(select(ImportLog).order_by(ImportLog.id.desc()).limit(1)).one()
-        assert (r.status, r.author, r.rejected, r.undoable) == ("failed", "kari", 2, False)
+        assert (r.status, r.author, r.rejected, r.undoable) == ("failed", "kari", 3, False)
         assert conn.execute(select(func.count()).select_from(ImportChange)).scalar_one() == 0
-    # two rows fail parsing (due before issue, bad amount); the unknown customer is checked after parsing
+    # every row has its problem: due before issue, an unknown customer, a bad amount
     err = refused(e, r.id)
     assert err.reasons == ["its status is 'failed': a rejected import wrote nothing to undo"]
     assert refused(e, 99).reasons == ["there is no import with this number in the log"]

@@ -274,3 +274,16 @@ def test_the_erps_customer_balances_and_the_differences_by_customer_on_data_stat
     assert list(table["difference"]) == [-100.0, 65.5]
     assert list(table["listed by"]) == ["the ERP (customer unknown to Kredittvakt)", "both"]
     assert any("2 customers differ" in c.value and "-NOK\xa034.50" in c.value for c in at.caption)
+
+
+def test_the_import_shows_its_progress_and_where_larger_files_go(live_url):
+    at = page("customers", "kunder.csv", CUSTOMERS)
+    assert any("python cli.py import KIND FILE" in c.value for c in at.caption)
+    at.button(key="import_commit").click().run()
+    [bar] = at.get("progress")
+    assert (bar.proto.value, bar.proto.text) == (100, "2 rows read")
+    at = page("invoices", "faktura.csv", INVOICES)
+    at.button(key="import_commit").click().run()
+    [bar] = at.get("progress")
+    assert (bar.proto.value, bar.proto.text) == (100, "Rebuilding the allocations…")
+    assert count(live_url, Invoice) == 2
