@@ -285,6 +285,7 @@ def test_customer_row_defaults():
         "parent_ref": None,
         "affiliate": False,
         "government": False,
+        "sales_owner": None,
     }
 
 

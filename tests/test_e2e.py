@@ -92,9 +92,17 @@ def sign_in(page, base_url: str, name: str, password: str = PASSWORD) -> None:
     wait_rendered(page, False)
     assert page.locator("h1").first.inner_text() == "Sign in to Kredittvakt"
     page.get_by_label("User name").fill(name)
-    page.get_by_label("Password").fill(password)
+    page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_selector('[data-testid="stSidebar"] :text("Signed in as")', timeout=60_000)
+
+
+def go(page, path: str, title: str, charts: bool = False) -> None:
+    """Open a page from the sidebar: the session lives in this browser tab (a new URL would be a new session, signed
+    out again)."""
+    page.locator(f'[data-testid="stSidebarNav"] a[href$="/{path}"]').click()
+    page.locator('[data-testid="stMainBlockContainer"] h1', has_text=title).first.wait_for(timeout=60_000)
+    wait_rendered(page, charts)
 
 
 @pytest.fixture
@@ -110,10 +118,7 @@ def test_data_status_figures_in_chromium(browser, scenario_server):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
         sign_in(page, scenario_server.url, "kari")
-        # the session lives in this browser tab: move within it (a new URL would be a new session)
-        page.locator('[data-testid="stSidebarNav"] a[href$="/data_status"]').click()
-        page.wait_for_selector('h1:text("Data status")', timeout=60_000)
-        wait_rendered(page, True)
+        go(page, "data_status", "Data status", charts=True)
         values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
         labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()
         metrics = dict(zip(labels, values, strict=True))
@@ -194,6 +199,7 @@ def empty_server(tmp_path):
     engine = make_engine(url)
     ensure_ready(engine, seed_demo_if_new=False)
     engine.dispose()
+    add_user(url, "ada", "admin")  # importing is the administrator's
     with StreamlitServer({"KREDITTVAKT_DATABASE_URL": url}, log_name="e2e_import.log") as server:
         yield server
 
@@ -203,8 +209,8 @@ def test_import_wizard_uploads_a_norwegian_export_in_chromium(browser, empty_ser
     invoices in Data status: 1 234.50 + 765.50 = 2 000.00 open."""
     page = browser.new_page(viewport={"width": 1440, "height": 2400})
     try:
-        page.goto(f"{empty_server.url}/data_import", wait_until="domcontentloaded")
-        wait_rendered(page, charts=False)
+        sign_in(page, empty_server.url, "ada")
+        go(page, "data_import", "Import data")
         page.get_by_role("combobox", name="What the file holds").click()
         page.get_by_role("option", name="Invoices and credit notes").click()
         wait_idle(page)
@@ -245,7 +251,7 @@ def test_import_wizard_uploads_a_norwegian_export_in_chromium(browser, empty_ser
             ("F-1", "2026-10-01", "1234.50"),
             ("F-2", "2026-10-02", "765.50"),
         ]
-        assert "2 rows in the file" in page.inner_text('[data-testid="stMainBlockContainer"]')
+        assert "The first 2 rows of the file" in page.inner_text('[data-testid="stMainBlockContainer"]')
 
         # the ledger has no customers yet: the file's customer numbers become customers
         page.get_by_text("Create customers that the file names but Kredittvakt does not know").click()
@@ -257,8 +263,7 @@ def test_import_wizard_uploads_a_norwegian_export_in_chromium(browser, empty_ser
         assert page.locator('[data-testid="stException"]').count() == 0, empty_server.log_tail()
         page.screenshot(path=str(artifacts_dir() / "import_wizard_done.png"), full_page=True)
 
-        page.goto(f"{empty_server.url}/data_status", wait_until="domcontentloaded")
-        wait_rendered(page, True)
+        go(page, "data_status", "Data status", charts=True)
         labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()
         values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
         metrics = dict(zip(labels, values, strict=True))

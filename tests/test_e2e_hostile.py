@@ -5,6 +5,7 @@ file that is too large or of the wrong type with Streamlit's own message."""
 from __future__ import annotations
 
 import pytest
+from apptest import demo_mode
 from infra import StreamlitServer, artifacts_dir
 from test_e2e import wait_rendered
 from test_hostile_input import GROUP, HOSTILE, SEGMENT, build_hostile_ledger
@@ -14,6 +15,7 @@ from test_hostile_input import GROUP, HOSTILE, SEGMENT, build_hostile_ledger
 def hostile_server(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('hostile') / 'hostile.db'}"
     build_hostile_ledger(url)
+    demo_mode(url)  # no sign-in: the pages open by their URL (signing in is tested in test_e2e.py)
     # a 1 MB upload limit (the app's is 500 MB) so that "too large" needs no large file
     env = {"KREDITTVAKT_DATABASE_URL": url, "STREAMLIT_SERVER_MAX_UPLOAD_SIZE": "1"}
     with StreamlitServer(env, log_name="e2e_hostile.log") as server:
