@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from domain.canonical import FieldError, parse_currency, parse_date, parse_money
 from domain.money import convert
+from domain.open_items import FileProblems, Problem
 
 KIND = "control-totals"
 MAX_REF = 64  # customers.customer_ref
@@ -25,22 +26,10 @@ ZERO = Decimal("0.00")
 TOTAL_WORDS = frozenset({"sum", "total", "totalt", "totals", "summa", "ialt", "totalsum", "sumtotal", "grandtotal"})
 
 
-@dataclass(frozen=True)
-class Problem:
-    """Why a file is refused: the file row (0: the file as a whole), column, value and what is wrong."""
+class ControlTotalError(FileProblems):
+    """The file cannot be stored."""
 
-    row: int
-    column: str
-    value: str
-    problem: str
-
-
-class ControlTotalError(ValueError):
-    """The file cannot be stored; `problems` lists every reason found."""
-
-    def __init__(self, problems: Sequence[Problem]):
-        self.problems = list(problems)
-        super().__init__(self.problems[0].problem if self.problems else "invalid control totals")
+    default = "invalid control totals"
 
 
 @dataclass(frozen=True)

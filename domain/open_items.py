@@ -42,7 +42,7 @@ class OpenItemRow:
 
 @dataclass(frozen=True)
 class Problem:
-    """Why a snapshot is refused: the file row (0: the file as a whole), column, value and what is wrong."""
+    """Why a file is refused: the file row (0: the file as a whole), column, value and what is wrong."""
 
     row: int
     column: str
@@ -50,12 +50,20 @@ class Problem:
     problem: str
 
 
-class SnapshotError(ValueError):
-    """The snapshot cannot be applied; `problems` lists every reason found."""
+class FileProblems(ValueError):
+    """A file that cannot be applied; `problems` lists every reason found."""
+
+    default = "invalid file"
 
     def __init__(self, problems: Sequence[Problem]):
         self.problems = list(problems)
-        super().__init__(self.problems[0].problem if self.problems else "invalid snapshot")
+        super().__init__(self.problems[0].problem if self.problems else self.default)
+
+
+class SnapshotError(FileProblems):
+    """The snapshot cannot be applied."""
+
+    default = "invalid snapshot"
 
 
 def payment_ref(document_number: str, snapshot_date: date) -> str:
