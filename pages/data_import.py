@@ -147,11 +147,16 @@ pairs = []
 cols = st.columns(3)
 for i, column in enumerate(fmt.columns):
     required = column in fmt.required
-    options = [NONE, *headers]
     default = auto.get(column, NONE)
+    # a preset's constant ("=NOK") or template ("=P-{invoiceNumber}") is a choice of its own beside the columns
+    options = [NONE, *headers, *([default] if default.startswith("=") else [])]
     index = options.index(default) if default in options else 0
     picked = cols[i % 3].selectbox(
-        f"{column}{' *' if required else ''}", options, index=index, key=f"import_map_{column}_{sig}"
+        f"{column}{' *' if required else ''}",
+        options,
+        index=index,
+        key=f"import_map_{column}_{sig}",
+        format_func=lambda o: _("{value} (fixed)").format(value=o[1:]) if o.startswith("=") else o,
     )
     if picked != NONE:
         pairs.append((column, picked))

@@ -287,3 +287,40 @@ def test_the_import_shows_its_progress_and_where_larger_files_go(live_url):
     [bar] = at.get("progress")
     assert (bar.proto.value, bar.proto.text) == (100, "Rebuilding the allocations…")
     assert count(live_url, Invoice) == 2
+
+
+def test_the_ibm_sample_through_the_wizard_with_saved_presets(live_url):
+    """The public sample (US dates, no customer master, settled dates instead of payments) through the page: the
+    presets picked from the list, customers created from the file, every settled date a payment; the aging equals
+    the canonical route's pinned figure (tests/test_ibm_sample.py)."""
+    from pathlib import Path
+
+    from data_access.ingest import Preset, mapping_from_json, save_preset
+
+    ibm = Path(__file__).resolve().parents[2] / "shared" / "data" / "ibm_accounts_receivable.csv"
+    if not ibm.is_file():
+        pytest.fail(f"public sample missing at {ibm}")
+    mappings = {
+        "invoices": '{"customer_ref": "customerID", "invoice_number": "invoiceNumber", "issue_date": "InvoiceDate", '
+        '"due_date": "DueDate", "amount": "InvoiceAmount", "currency": "=NOK"}',
+        "payments": '{"payment_ref": "=P-{invoiceNumber}", "customer_ref": "customerID", "payment_date": '
+        '"SettledDate", "amount": "InvoiceAmount", "currency": "=NOK", "invoice_number": "invoiceNumber"}',
+    }
+    engine = make_engine(live_url)
+    with engine.begin() as conn:
+        for kind, text in mappings.items():
+            save_preset(conn, Preset(f"IBM {kind}", mapping_from_json(text, kind), None))
+    engine.dispose()
+    data = ibm.read_bytes()
+    for kind, expected in (("invoices", "2586 rows, 2586 inserted"), ("payments", "2586 rows, 2586 inserted")):
+        at = page(kind, "ibm_accounts_receivable.csv", data)
+        at.selectbox(key="import_preset").set_value(f"IBM {kind}").run()
+        assert not at.error, [e.value for e in at.error]
+        assert box(at, "Dates").value == "%m/%d/%Y"  # US dates, detected under the preset's mapping
+        if kind == "invoices":
+            at.checkbox(key="import_create").check().run()
+        at.button(key="import_commit").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert any(expected in s.value for s in at.success), [e.value for e in at.error]
+    assert count(live_url, Customer) == 100 and count(live_url, Invoice) == 2586
+    assert read(live_url, lambda c: aging(c, date(2013, 6, 30)).total) == D("5223.91")
