@@ -1,8 +1,9 @@
 """python -m bench.load [--users 20] [--minutes 5] [--think 5] [--customers 2000]: many people on one server.
 
 One real Streamlit server on 127.0.0.1 with the demo portfolio of `--customers` customers; one headless Debian
-Chromium with `--users` browser contexts (each its own session), each clicking through the pages in the
-sidebar in turn with `--think` seconds between clicks, for `--minutes` minutes; each action has 60 s to finish.
+Chromium with `--users` browser contexts (each its own session, arriving `--ramp` seconds apart), each clicking
+through the pages in the sidebar in turn with `--think` seconds between clicks, for `--minutes` minutes; each
+action has 60 s to finish.
 A page counts as loaded when its title is drawn and Streamlit has finished running (no running indicator, no
 skeletons); an exception element or a timeout is an error. Reports page loads per minute, p50/p95/max page
 times per page, errors, and the server's CPU (user + system seconds and the share of one core) and peak memory;
@@ -64,12 +65,21 @@ async def wait_drawn(page) -> None:
     )
 
 
-async def user(browser, base: str, n: int, deadline: float, think: float, times: dict, errors: list) -> None:
+async def user(
+    browser, base: str, n: int, deadline: float, think: float, ramp: float, times: dict, errors: list
+) -> None:
+    await asyncio.sleep(n * ramp)  # people arrive one after another, not in the same instant
     context = await browser.new_context(viewport={"width": 1400, "height": 900})
     page = await context.new_page()
     try:
-        await page.goto(base, wait_until="domcontentloaded", timeout=ACTION_TIMEOUT_MS)
-        await wait_drawn(page)
+        t0 = time.perf_counter()
+        try:
+            await page.goto(base, wait_until="domcontentloaded", timeout=ACTION_TIMEOUT_MS)
+            await wait_drawn(page)
+            times.setdefault("(arrival)", []).append(time.perf_counter() - t0)
+        except Exception as exc:
+            errors.append(f"user {n}: arrival: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
+            return
         i = n  # users start on different pages
         while time.monotonic() < deadline:
             path, title = PAGES[i % len(PAGES)]
@@ -130,16 +140,20 @@ async def run(args) -> dict:
             started = time.monotonic()
             deadline = started + args.minutes * 60
             await asyncio.gather(
-                *(user(browser, server.url, n, deadline, args.think, times, errors) for n in range(args.users))
+                *(
+                    user(browser, server.url, n, deadline, args.think, args.ramp, times, errors)
+                    for n in range(args.users)
+                )
             )
             elapsed = time.monotonic() - started
             cpu1, peak = server_usage(server.proc.pid)
             await browser.close()
-    loads = [t for ts in times.values() for t in ts]
+    loads = [t for title, ts in times.items() if title != "(arrival)" for t in ts]
     return {
         "users": args.users,
         "minutes": args.minutes,
         "think_s": args.think,
+        "ramp_s": args.ramp,
         "customers": args.customers,
         "elapsed_s": round(elapsed, 1),
         "page_loads": len(loads),
@@ -168,6 +182,7 @@ def main() -> None:
     ap.add_argument("--minutes", type=float, default=5)
     ap.add_argument("--think", type=float, default=5)
     ap.add_argument("--customers", type=int, default=2000)
+    ap.add_argument("--ramp", type=float, default=1.0, help="seconds between two users' arrivals")
     args = ap.parse_args()
     result = asyncio.run(run(args))
     out = ROOT / "bench" / "results" / f"load_{args.users}u_{args.minutes:g}m.json"

@@ -209,7 +209,7 @@ def header(d, policy, events) -> None:
         if d.utilisation is not None:
             over = d.utilisation > 100
             st.progress(
-                min(float(d.utilisation), 100.0) / 100,
+                max(0.0, min(float(d.utilisation), 100.0)) / 100,  # a customer in credit uses none of its limit
                 text=(_("{share} used — over the limit") if over else _("{share} used")).format(
                     share=fmt.percent(d.utilisation)
                 ),

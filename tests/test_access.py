@@ -674,3 +674,22 @@ def test_single_sign_on_maps_the_identity_by_e_mail_to_an_active_account(db_url)
             authenticate(conn, "cfo", "", T0)  # no password to sign in with
         with pytest.raises(AccountError, match="give a password, or an e-mail address for single sign-on"):
             add_user(conn, "x1", role="viewer", actor="cli", now=T0)
+
+
+def test_a_customer_in_credit_shows_its_limit_unused(tmp_path, monkeypatch):
+    """Found by the load test: a customer whose payments exceed its invoices has a negative utilisation, which the
+    limit bar must show as none used (it raised StreamlitValueOutOfRangeError)."""
+    url = f"sqlite:///{tmp_path}/credit.db"
+    e = ready_engine(url)
+    load(
+        e,
+        customers=[("C1", "Fjord Handel AS", "NO", "NOK", 30, "1000.00")],
+        invoices=[("A1", "C1", "2026-01-01", "2026-01-31", "100.00", "NOK")],
+        payments=[("P1", "C1", "2026-01-10", "400.00", "NOK", "")],
+    )
+    e.dispose()
+    monkeypatch.setenv("KREDITTVAKT_DATABASE_URL", url)
+    at = run_page("pages/customers.py", role="viewer", customer_id=customer_id(url, "C1"))
+    assert not at.exception, [x.value for x in at.exception]
+    [bar] = [p for p in at.get("progress")]
+    assert bar.value == 0 and bar.proto.text == "-30.0% used"  # (100 - 400) / 1000
