@@ -142,20 +142,13 @@ def contra_amounts(conn: Connection, as_of: date) -> dict[int, Decimal]:
     return {k: v for k, v in latest.items() if v > 0}
 
 
-def add_control_total(
-    conn: Connection, as_of: date, amount: Decimal, source: str, author: str, import_id: int | None = None
-) -> None:
+def add_control_total(conn: Connection, as_of: date, amount: Decimal, source: str, author: str) -> None:
     source = (source or "").strip()
     if not source:
         raise ValueError("say where the control total comes from, e.g. 'Tripletex aged receivables' or 'GL 1500'")
     conn.execute(
         ControlTotal.__table__.insert().values(
-            as_of=as_of,
-            amount=q2(amount),
-            source=source,
-            author=_author(author),
-            created_at=utcnow(),
-            import_id=import_id,
+            as_of=as_of, amount=q2(amount), source=source, author=_author(author), created_at=utcnow()
         )
     )
 
