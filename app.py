@@ -33,8 +33,8 @@ PAGES = {
 }
 
 with guard.database():  # a clear message instead of a traceback when the database cannot be used
-    required, account, _count = cache.sign_in_state()
-    account, notice = auth.session(account, cache.sign_in_policy(), auth.now_utc())
+    required, account, _count, policy = cache.sign_in_state()
+    account, notice = auth.session(account, policy, auth.now_utc())
     if required and account is None:
         cache.sign_out()
         if notice:

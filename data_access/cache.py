@@ -43,7 +43,7 @@ from data_access.schema import Customer
 from data_access.status import DataStatus, data_status
 from data_access.status import import_log as import_log_of
 from data_access.unavailable import BUSY, DatabaseUnavailable, unavailable
-from domain.access import AccessDenied, require
+from domain.access import AccessDenied, SignInPolicy, require
 from domain.activity import NewActivity
 from domain.aging import AgingReport, Basis, Buckets
 from domain.borrowing_base import LenderProfile
@@ -252,13 +252,14 @@ def session_user_id() -> int | None:
     return None if uid is None else int(uid)
 
 
-def sign_in_state() -> tuple[bool, user_store.Account | None, int]:
-    """(sign-in required, the session's account while it is active, number of accounts), never cached."""
+def sign_in_state() -> tuple[bool, user_store.Account | None, int, SignInPolicy]:
+    """(sign-in required, the session's account while it is active, number of accounts, the sign-in rules): what
+    every run of the app asks first, read in one connection and never cached."""
     uid = session_user_id()
     with _available(), engine().connect() as conn:
-        required = user_store.sign_in_required(conn)
+        count = user_store.user_count(conn)
         account = None if uid is None else user_store.active_account(conn, uid)
-        return required, account, user_store.user_count(conn)
+        return user_store.sign_in_required(conn, count), account, count, user_store.sign_in_policy(conn)
 
 
 def _check(conn, action: str) -> str | None:
@@ -352,11 +353,6 @@ def audit_entries(
     with _available(), engine().connect() as conn:
         _check(conn, "read_audit")
         return audit_store.entries(conn, entity=entity, actor=actor, key=key, since=since, until=until)
-
-
-def sign_in_policy():
-    with _available(), engine().connect() as conn:
-        return user_store.sign_in_policy(conn)
 
 
 WRITE_ATTEMPTS = 3

@@ -95,9 +95,10 @@ def user_count(conn: Connection) -> int:
     return int(conn.execute(select(func.count()).select_from(User)).scalar_one())
 
 
-def sign_in_required(conn: Connection) -> bool:
-    """Demo mode, and only demo mode, runs without sign-in: it ends at the first real import or the first user."""
-    return user_count(conn) > 0 or not is_demo(conn)
+def sign_in_required(conn: Connection, accounts: int | None = None) -> bool:
+    """Demo mode, and only demo mode, runs without sign-in: it ends at the first real import or the first user.
+    `accounts` is the number of accounts when the caller has counted them already."""
+    return (user_count(conn) if accounts is None else accounts) > 0 or not is_demo(conn)
 
 
 def _public(a: Account) -> dict:

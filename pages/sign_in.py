@@ -51,7 +51,7 @@ st.title(_("Sign in to Kredittvakt"))
 notice = st.session_state.pop(NOTICE, None)
 if notice:
     st.info(notice)
-_required, _account, count = cache.sign_in_state()
+_required, _account, count, _policy = cache.sign_in_state()
 if count == 0:
     first_run()
     st.stop()
