@@ -191,17 +191,15 @@ def aging_view(
 
 def _own_customers() -> str | None:
     """The signed-in sales person's user name (sales reads only the customers it owns); None for other roles."""
-    uid = session_user_id()
-    if uid is None:
+    if session_user_id() is None:
         return None
     with _available(), engine().connect() as conn:
-        account = user_store.active_account(conn, uid)
+        account = _session_account(conn)
     return account.username if account is not None and account.role == "sales" else None
 
 
-def _check_owner(conn, customer_id: int) -> None:
-    uid = session_user_id()
-    account = None if uid is None else user_store.active_account(conn, uid)
+def _check_owner(conn, customer_id: int, account: user_store.Account | None) -> None:
+    """A sales person may touch only the customers it owns (AccessDenied otherwise)."""
     if account is not None and account.role == "sales":
         owner = conn.execute(select(Customer.sales_owner).where(Customer.id == customer_id)).scalar()
         if owner != account.username:
@@ -214,8 +212,9 @@ def search_customers(text: str = "", limit: int = 50) -> list[views.CustomerHit]
 
 def customer_detail(customer_id: int, as_of: date) -> views.CustomerDetail | None:
     """One customer as of a date; a sales person sees only the customers it owns (AccessDenied otherwise)."""
-    with _available(), engine().connect() as conn:
-        _check_owner(conn, customer_id)
+    if session_user_id() is not None:
+        with _available(), engine().connect() as conn:
+            _check_owner(conn, customer_id, _session_account(conn))
     return _read("customer", customer_id, as_of)
 
 
@@ -262,18 +261,28 @@ def sign_in_state() -> tuple[bool, user_store.Account | None, int, SignInPolicy]
         return user_store.sign_in_required(conn, count), account, count, user_store.sign_in_policy(conn)
 
 
-def _check(conn, action: str) -> str | None:
-    """The server-side permission check of every write, in the write's own transaction: the session's account
-    (re-read, so a disabled account or a changed role counts at once) must be allowed to take `action`. Demo mode
-    without accounts lets everyone act (and says so on every page)."""
+def _session_account(conn) -> user_store.Account | None:
+    """The session's account as the database has it now (None: signed out, disabled or deleted)."""
     uid = session_user_id()
-    account = None if uid is None else user_store.active_account(conn, uid)
+    return None if uid is None else user_store.active_account(conn, uid)
+
+
+def _check(conn, action: str) -> user_store.Account | None:
+    """The server-side permission check of every write, in the write's own transaction: the session's account
+    (re-read, so a disabled account or a changed role counts at once) must be allowed to take `action`; returns it.
+    Demo mode without accounts lets everyone act (and says so on every page)."""
+    account = _session_account(conn)
     if account is None:
         if user_store.sign_in_required(conn):
             raise AccessDenied(action, None)
         return None
     require(account.role, action, account.acting_authority)
-    return account.username
+    return account
+
+
+def _acting(account: user_store.Account | None) -> str | None:
+    """The name the audit trail records for a write: the signed-in account's user name."""
+    return None if account is None else account.username
 
 
 def sign_in(username: str, password: str, now) -> user_store.Account:
@@ -316,12 +325,10 @@ def accounts() -> list[user_store.Account]:
 
 
 def _by_session(fn):
-    """A user-management change made by the signed-in account: the audit trail names its user name."""
+    """A user-management change made by the signed-in account (`_write` has set it for the audit trail)."""
 
     def run(conn, *args, **kwargs):
-        uid = session_user_id()
-        account = None if uid is None else user_store.active_account(conn, uid)
-        return fn(conn, *args, actor=account.username if account else "demo mode", **kwargs)
+        return fn(conn, *args, actor=audit_store.ACTOR.get() or "demo mode", **kwargs)
 
     return run
 
@@ -372,10 +379,11 @@ def _write(action: str, fn, *args, customer: int | None = None, **kwargs):
         started = time.monotonic()
         try:
             with _available(), engine().begin() as conn:
-                token = audit_store.ACTOR.set(_check(conn, action))  # the audit trail names the signed-in account
+                account = _check(conn, action)
+                token = audit_store.ACTOR.set(_acting(account))  # the audit trail names the signed-in account
                 try:
                     if customer is not None:
-                        _check_owner(conn, customer)
+                        _check_owner(conn, customer, account)
                     result = fn(conn, *args, **kwargs)
                 finally:
                     audit_store.ACTOR.reset(token)
@@ -1034,7 +1042,7 @@ def run_import(
     try:
         with _available(), engine().connect() as conn:
             with conn.begin() as tx:
-                token = audit_store.ACTOR.set(_check(conn, "import"))
+                token = audit_store.ACTOR.set(_acting(_check(conn, "import")))
                 try:
                     result, prepared = ingest_store.import_export(
                         conn,
