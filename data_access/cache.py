@@ -27,10 +27,10 @@ from data_access import collections as collection_store
 from data_access import control_totals as control_store
 from data_access import credit_checks as credit_check_store
 from data_access import dunning_status as dunning_status_store
+from data_access import import_journal, policy_store, views
 from data_access import ingest as ingest_store
 from data_access import limits as limit_store
 from data_access import monitor as monitor_store
-from data_access import policy_store, views
 from data_access import risk as risk_store
 from data_access import users as user_store
 from data_access.asof import aging
@@ -1085,9 +1085,7 @@ def import_log(limit: int = 50) -> tuple:
 
 def undo_import(import_id: int, author: str):
     """Undo an import and its companions in one transaction; raises import_journal.UndoRefused (nothing changed)."""
-    from data_access.import_journal import undo_import as undo
-
-    return _write("undo_import", undo, import_id, author)
+    return _write("undo_import", import_journal.undo_import, import_id, author)
 
 
 # --- the Norwegian register (customer page) -------------------------------------------------------------------

@@ -340,6 +340,11 @@ def _inserted(t: Table, import_id: int):
     return select(t.c.id).where(t.c.import_id == import_id)
 
 
+def _not_by(t: Table, import_id: int):
+    """Rows of `t` this import did not write (written by another import, or by hand)."""
+    return or_(t.c.import_id.is_(None), t.c.import_id != import_id)
+
+
 def _dependents(conn: Connection, import_id: int) -> list[str]:
     """Rows not written by this import that refer to rows it inserted (by foreign key, or by invoice number)."""
     tables = _tables()
@@ -357,7 +362,7 @@ def _dependents(conn: Connection, import_id: int) -> list[str]:
                 col = fk.parent
                 cond = [col.in_(_inserted(target, import_id))]
                 if "import_id" in source.c:
-                    cond.append(or_(source.c.import_id.is_(None), source.c.import_id != import_id))
+                    cond.append(_not_by(source, import_id))
                 n = conn.execute(select(func.count()).select_from(source).where(*cond)).scalar_one()
                 if n:
                     out.append(
@@ -366,10 +371,9 @@ def _dependents(conn: Connection, import_id: int) -> list[str]:
                     )
     inv, pay, cash = tables["invoices"], tables["payments"], tables["cash_applications"]
     numbers = select(inv.c.invoice_number).where(inv.c.import_id == import_id, inv.c.kind == "invoice")
-    not_ours = [or_(t.c.import_id.is_(None), t.c.import_id != import_id) for t in (pay, inv)]
     named = [
-        ("payments", pay.c.payment_ref, and_(pay.c.invoice_number.in_(numbers), not_ours[0])),
-        ("credit notes", inv.c.invoice_number, and_(inv.c.credited_invoice.in_(numbers), not_ours[1])),
+        ("payments", pay.c.payment_ref, and_(pay.c.invoice_number.in_(numbers), _not_by(pay, import_id))),
+        ("credit notes", inv.c.invoice_number, and_(inv.c.credited_invoice.in_(numbers), _not_by(inv, import_id))),
     ]
     for label, ref, cond in named:
         found = conn.execute(select(ref).where(cond).order_by(ref).limit(MAX_LISTED + 1)).scalars().all()
@@ -378,11 +382,7 @@ def _dependents(conn: Connection, import_id: int) -> list[str]:
             out.append(f"{label} from other imports name invoices it created ({refs}): undo or change those first")
     fx = tables["fx_rates"]
     for (currency,) in conn.execute(select(fx.c.currency).where(fx.c.import_id == import_id).distinct()):
-        left = conn.execute(
-            select(func.count()).where(
-                fx.c.currency == currency, or_(fx.c.import_id.is_(None), fx.c.import_id != import_id)
-            )
-        ).scalar_one()
+        left = conn.execute(select(func.count()).where(fx.c.currency == currency, _not_by(fx, import_id))).scalar_one()
         used = sum(
             conn.execute(select(func.count()).select_from(t).where(t.c.currency == currency)).scalar_one()
             for t in (inv, pay)
@@ -392,15 +392,11 @@ def _dependents(conn: Connection, import_id: int) -> list[str]:
                 f"{used} document(s) in {currency} would have no exchange rate left: import other {currency} rates "
                 "first"
             )
-    alloc = tables["allocations"]
+    alloc, wo = tables["allocations"], tables["write_offs"]
     settled_by_others = [
-        alloc.c.payment_id.in_(select(pay.c.id).where(not_ours[0])),
-        alloc.c.credit_note_id.in_(select(inv.c.id).where(not_ours[1])),
-        alloc.c.write_off_id.in_(
-            select(tables["write_offs"].c.id).where(
-                or_(tables["write_offs"].c.import_id.is_(None), tables["write_offs"].c.import_id != import_id)
-            )
-        ),
+        alloc.c.payment_id.in_(select(pay.c.id).where(_not_by(pay, import_id))),
+        alloc.c.credit_note_id.in_(select(inv.c.id).where(_not_by(inv, import_id))),
+        alloc.c.write_off_id.in_(select(wo.c.id).where(_not_by(wo, import_id))),
     ]
     settled = conn.execute(
         select(func.count(func.distinct(alloc.c.invoice_id))).where(
@@ -413,9 +409,7 @@ def _dependents(conn: Connection, import_id: int) -> list[str]:
             "other imports: undo those first"
         )
     applied = conn.execute(
-        select(func.count()).where(
-            cash.c.new_invoice_number.in_(numbers), or_(cash.c.import_id.is_(None), cash.c.import_id != import_id)
-        )
+        select(func.count()).where(cash.c.new_invoice_number.in_(numbers), _not_by(cash, import_id))
     ).scalar_one()
     if applied:
         out.append(f"{applied} cash application(s) point at invoices it created: reverse those first")

@@ -651,7 +651,7 @@ def test_every_write_of_the_cache_boundary_names_its_action():
         "add_control_total": "lender_data",
         "log": "credit_memo",
         "save_preset": "import",
-        "undo": "undo_import",
+        "undo_import": "undo_import",
         "sync_customer": "check_register",
         "_by_session": "manage_users",
     }
