@@ -283,8 +283,8 @@ class RowReader:
 class CsvRows(RowReader):
     """A canonical CSV (UTF-8, comma-separated, canonical header) row by row; row N is the file's N-th record."""
 
-    def __init__(self, kind: str, stream: IO[bytes], fmt: Format | None = None):
-        self.fmt = fmt or FORMATS[kind]
+    def __init__(self, kind: str, stream: IO[bytes]):
+        self.fmt = FORMATS[kind]
         super().__init__(kind, stream)
 
     def decode_problem(self, position: int | None) -> RowError:
@@ -322,11 +322,11 @@ class WholeRows:
             yield self.rows
 
 
-def read_rows(kind: str, data: bytes, fmt: Format | None = None) -> list[dict[str, str]]:
-    """Decode and split a whole canonical CSV; header problems raise ImportFailed. `fmt` is the kind's format when
-    it is not one of FORMATS (the open-items snapshot, which has its own import path)."""
+def read_rows(kind: str, data: bytes) -> list[dict[str, str]]:
+    """Decode and split a whole canonical CSV (the kinds read whole: bureau files, open-items snapshots, control
+    totals); header problems raise ImportFailed."""
     errors: list[RowError] = []
-    reader = CsvRows(kind, io.BytesIO(data), fmt)
+    reader = CsvRows(kind, io.BytesIO(data))
     rows = [row for chunk in reader.chunks(CHUNK_ROWS, errors) for row in chunk]
     if errors:
         raise ImportFailed(kind, errors[:MAX_LISTED_ERRORS])

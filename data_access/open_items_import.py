@@ -25,7 +25,6 @@ from domain.fx import MissingFxRate
 from domain.money import convert, from_minor
 from domain.open_items import (
     KIND,
-    OPEN_ITEMS_FORMAT,
     CreditApplication,
     LedgerDoc,
     OpenItemRow,
@@ -115,7 +114,7 @@ def _file_error(column: str, value: str, problem: str) -> ImportFailed:
 def read_open_items(data: bytes) -> list[dict[str, str]]:
     """Decode and split an open-items CSV into text rows (with "__row__"); header problems raise ImportFailed.
     The same reader and rules as every canonical kind (UTF-8, strict header), with the open-items format."""
-    return read_rows(KIND, data, OPEN_ITEMS_FORMAT)
+    return read_rows(KIND, data)
 
 
 def parse_open_items(rows: Sequence[dict[str, str]], snapshot_date: date | None = None) -> tuple[date, list]:

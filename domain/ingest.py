@@ -18,12 +18,10 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from domain.canonical import FORMATS, Format
+from domain.canonical import FORMATS
 from domain.open_items import KIND as OPEN_ITEMS
-from domain.open_items import OPEN_ITEMS_FORMAT
 
 # The kinds an export can be read as: the canonical imports and the open-items snapshot (its own import path)
-KINDS: dict[str, Format] = {**FORMATS, OPEN_ITEMS: OPEN_ITEMS_FORMAT}
 ENCODINGS = ("utf-8-sig", "utf-8", "cp1252")
 DELIMITERS = (",", ";", "\t", "|")
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%m/%d/%Y", "%d-%m-%Y", "%Y%m%d", "%d.%m.%y", "%Y/%m/%d")
@@ -464,9 +462,9 @@ class ColumnMap:
     columns: tuple[tuple[str, str], ...]
 
     def __post_init__(self) -> None:
-        if self.kind not in KINDS:
-            raise IngestError(f"unknown kind {self.kind!r}; choose one of {', '.join(KINDS)}")
-        fmt = KINDS[self.kind]
+        if self.kind not in FORMATS:
+            raise IngestError(f"unknown kind {self.kind!r}; choose one of {', '.join(FORMATS)}")
+        fmt = FORMATS[self.kind]
         wrong = [c for c, _ in self.columns if c not in fmt.columns]
         if wrong:
             raise IngestError(
@@ -482,7 +480,7 @@ class ColumnMap:
         return dict(self.columns)
 
     def missing(self) -> list[str]:
-        return [c for c in KINDS[self.kind].required if c not in self.source_of]
+        return [c for c in FORMATS[self.kind].required if c not in self.source_of]
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "columns": {c: s for c, s in self.columns}}
@@ -615,9 +613,9 @@ def auto_map(headers: Sequence[str], kind: str) -> tuple[ColumnMap, list[str]]:
     Specific headers are matched before generic ones (GENERIC_HEADERS), and a header that can mean two columns
     of the kind (Bilagsnr in a payments file: the payment's or the invoice's number) after those that cannot, to
     a required column before an optional one."""
-    if kind not in KINDS:
-        raise IngestError(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
-    fmt = KINDS[kind]
+    if kind not in FORMATS:
+        raise IngestError(f"unknown kind {kind!r}; choose one of {', '.join(FORMATS)}")
+    fmt = FORMATS[kind]
     allowed = fmt.columns
     pairs: list[tuple[str, str]] = []
     taken: set[str] = set()

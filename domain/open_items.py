@@ -14,12 +14,10 @@ from datetime import date
 from decimal import Decimal
 from typing import NoReturn
 
-from domain.canonical import FORMATS, FieldError, parse_currency, parse_date, parse_money
+from domain.canonical import FieldError, parse_currency, parse_date, parse_money
 
-KIND = "open-items"
-# The canonical format (registered with the other kinds in domain.canonical.FORMATS). due_date may be empty for a
-# credit note (it defaults to the issue date, as in the invoices format).
-OPEN_ITEMS_FORMAT = FORMATS[KIND]
+KIND = "open-items"  # its canonical format is FORMATS["open-items"] in domain.canonical; due_date may be empty for a
+# credit note (it defaults to the issue date, as in the invoices format)
 MAX_REF = 64  # invoices.invoice_number, payments.payment_ref and customers.customer_ref are 64 characters
 ZERO = Decimal("0.00")
 
