@@ -144,16 +144,19 @@ class MonitorResult:
 
 
 def _log(
-    conn: Connection, alert_id: int, author: str, action: str, body: str | None = None, before: dict | None = None
+    conn: Connection,
+    alert_id: int,
+    author: str,
+    action: str,
+    body: str | None = None,
+    change: tuple[dict, dict] | None = None,
 ) -> None:
-    """The alert's own log; a person's action (not the monitor's) also goes into the audit trail."""
+    """The alert's own log; a person's action (not the monitor's) also goes into the audit trail, with the
+    columns `_set` changed (`change`: before, after)."""
     conn.execute(insert(AlertLog).values(alert_id=alert_id, at=utcnow(), author=author, action=action, text=body))
     if author != MONITOR:
-        after = {**({"text": body} if body else {})}
-        if before:
-            now = conn.execute(select(*(Alert.__table__.c[k] for k in before)).where(Alert.id == alert_id)).one()
-            after.update(now._mapping)
-        record(conn, author, action, "alert", alert_id, before, after)
+        before, after = change or (None, {})
+        record(conn, author, action, "alert", alert_id, before, {**({"text": body} if body else {}), **after})
 
 
 def run_monitor(conn: Connection, as_of: date) -> MonitorResult:
@@ -383,22 +386,22 @@ def _author(author: str) -> str:
     return author.strip()
 
 
-def _set(conn: Connection, alert_id: int, **values) -> dict:
-    """Update the alert; returns the changed columns as they were (for the audit trail)."""
+def _set(conn: Connection, alert_id: int, **values) -> tuple[dict, dict]:
+    """Update the alert; returns the changed columns as they were and as they are now (for the audit trail)."""
     before = dict(
         conn.execute(select(*(Alert.__table__.c[k] for k in values)).where(Alert.id == alert_id)).one()._mapping
     )
     conn.execute(update(Alert).where(Alert.id == alert_id).values(**values, updated_at=utcnow()))
     bump_data_version(conn)
-    return before
+    return before, values
 
 
 def acknowledge(conn: Connection, alert_id: int, author: str) -> None:
     r, who = _alert(conn, alert_id), _author(author)
     if r.status != "open":
         raise AlertError("not_open", f"alert {alert_id} is {r.status}, not open", status=r.status)
-    before = _set(conn, alert_id, status="acknowledged")
-    _log(conn, alert_id, who, "acknowledged", before=before)
+    change = _set(conn, alert_id, status="acknowledged")
+    _log(conn, alert_id, who, "acknowledged", change=change)
 
 
 def assign(conn: Connection, alert_id: int, assignee: str | None, author: str) -> None:
@@ -406,8 +409,8 @@ def assign(conn: Connection, alert_id: int, assignee: str | None, author: str) -
     if r.status == "closed":
         raise AlertError("closed", f"alert {alert_id} is closed")
     name = (assignee or "").strip() or None
-    before = _set(conn, alert_id, assignee=name)
-    _log(conn, alert_id, who, "assigned", name or "(unassigned)", before=before)
+    change = _set(conn, alert_id, assignee=name)
+    _log(conn, alert_id, who, "assigned", name or "(unassigned)", change=change)
 
 
 def comment(conn: Connection, alert_id: int, body: str, author: str) -> None:
@@ -425,8 +428,8 @@ def close(conn: Connection, alert_id: int, author: str, resolution: str) -> None
         raise AlertError("closed", f"alert {alert_id} is already closed")
     if not resolution.strip():
         raise AlertError("resolution", "closing an alert needs a resolution")
-    before = _set(conn, alert_id, status="closed")
-    _log(conn, alert_id, who, "closed", resolution.strip(), before=before)
+    change = _set(conn, alert_id, status="closed")
+    _log(conn, alert_id, who, "closed", resolution.strip(), change=change)
 
 
 def apply_recommendation(conn: Connection, alert_id: int, author: str, as_of: date) -> list:
