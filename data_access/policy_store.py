@@ -98,9 +98,8 @@ def save_policy_version(
     if policy == active_policy(conn):
         raise PolicyUnchanged("nothing changed: the policy is the same as the active version")
     check_ladders(conn, policy, utcnow().date())
-    before = active_policy_version(conn)
     version = save_policy(conn, policy, who, _comment(comment))
-    record(conn, who, "save", "policy", version, {"version": before}, {"version": version, "comment": comment})
+    record(conn, who, "save", "policy", version, {"version": active or None}, {"version": version, "comment": comment})
     return version
 
 
